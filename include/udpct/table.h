@@ -43,6 +43,27 @@ struct udpct_allocator {
 	void *state;
 };
 
+/**
+ * struct udpct_flow_info - snapshot of a flow, for callbacks and dumps.
+ * @tuple:        original-direction tuple (the first packet's).
+ * @status:       UDPCT_STATUS_* bits.
+ * @packets:      packets accepted per direction ([UDPCT_DIR_ORIGINAL],
+ *                [UDPCT_DIR_REPLY]).
+ * @bytes:        IP bytes accepted per direction.
+ * @first_ns:     time of the creating packet.
+ * @last_ns:      time of the latest accepted packet.
+ * @deadline_ns:  the flow is gone once now_ns reaches this.
+ */
+struct udpct_flow_info {
+	struct udpct_tuple tuple;
+	uint32_t status;
+	uint64_t packets[2];
+	uint64_t bytes[2];
+	uint64_t first_ns;
+	uint64_t last_ns;
+	uint64_t deadline_ns;
+};
+
 /* Bits of udpct_config.flags. */
 #define UDPCT_CFG_AUTO_COMMIT	(1u << 0) /* commit every NEW at classify */
 #define UDPCT_CFG_NO_CHECKSUM	(1u << 1) /* nf_conntrack_checksum=0 */
@@ -68,6 +89,10 @@ struct udpct_allocator {
  *                    derived from (reproducible replays); otherwise the
  *                    secret comes from getrandom().
  * @alloc:            allocation hooks; zeroed means malloc/free.
+ * @evict_fn:         called for each flow removed outside
+ *                    udpct_table_advance() (early drop on a full table),
+ *                    before its memory is reused; may be NULL.
+ * @evict_arg:        passed to @evict_fn.
  * @reserved:         must be zero.
  */
 struct udpct_config {
@@ -80,6 +105,9 @@ struct udpct_config {
 	uint64_t udp_timeout_stream_ns;
 	uint64_t hash_seed;
 	struct udpct_allocator alloc;
+	void (*evict_fn)(void *arg, const struct udpct_flow_info *info,
+			 void *user_data);
+	void *evict_arg;
 	uint64_t reserved[4];
 };
 
@@ -120,26 +148,6 @@ int udpct_table_new(const struct udpct_config *cfg, struct udpct_table **out);
  */
 void udpct_table_free(struct udpct_table *t);
 
-/**
- * struct udpct_flow_info - snapshot of a flow, for callbacks and dumps.
- * @tuple:        original-direction tuple (the first packet's).
- * @status:       UDPCT_STATUS_* bits.
- * @packets:      packets accepted per direction ([UDPCT_DIR_ORIGINAL],
- *                [UDPCT_DIR_REPLY]).
- * @bytes:        IP bytes accepted per direction.
- * @first_ns:     time of the creating packet.
- * @last_ns:      time of the latest accepted packet.
- * @deadline_ns:  the flow is gone once now_ns reaches this.
- */
-struct udpct_flow_info {
-	struct udpct_tuple tuple;
-	uint32_t status;
-	uint64_t packets[2];
-	uint64_t bytes[2];
-	uint64_t first_ns;
-	uint64_t last_ns;
-	uint64_t deadline_ns;
-};
 
 /**
  * Take a snapshot of @f.

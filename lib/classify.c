@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * classify.c - the per-packet pipeline: parse -> hash -> lookup ->
+ * state machine -> verdict, and the commit that makes a NEW flow real.
+ *
+ * Two phases as in nf_conntrack_in() / nf_confirm(): a miss returns NEW
+ * with the tentative flow described in the verdict only; udpct_commit()
+ * inserts it.  A commit that finds its flow already inserted (two pending
+ * NEW verdicts of one flow, or of its two directions) joins it and counts
+ * a clash, as nf_ct_resolve_clash() merges the loser into the winner.
+ *
+ * A full table is handled where the kernel handles it, at the miss: early
+ * drop near the new key's bucket, or the packet is refused (table_full).
+ *
+ * ICMP errors (nf_conntrack_inet_error()): the quoted datagram is looked
+ * up; the error is RELATED in the direction opposite to the quoted packet,
+ * never refreshes the flow and never sets SEEN_REPLY, and must be addressed
+ * to the quoted packet's sender.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "parse.h"
+#include "table.h"
+
+static void
+verdict_none(struct udpct_verdict *v, enum udpct_state s,
+	     enum udpct_invalid_reason r)
+{
+	v->state = s;
+	v->dir = UDPCT_DIR_NONE;
+	v->reason = r;
+	v->status = 0;
+	v->flow = NULL;
+}
+
+static void
+verdict_invalid(struct udpct_table *t, struct udpct_verdict *v,
+		enum udpct_invalid_reason r)
+{
+	verdict_none(v, UDPCT_INVALID, r);
+	t->stats.invalid++;
+	t->stats.invalid_reason[r]++;
+}
+
+/* Look up a live flow for @tuple; expired flows are absent (spec 8). */
+static struct udpct_flow *
+lookup(struct udpct_table *t, const struct udpct_tuple *tuple, uint64_t hash,
+       uint64_t now_ns, enum udpct_dir *dir)
+{
+	struct udpct__key fwd, rev;
+	struct udpct_flow *f;
+
+	udpct__key_build(tuple, &fwd, &rev);
+	f = udpct__index_find(t, hash, &fwd, &rev, dir);
+	return f && udpct__flow_live(f, now_ns) ? f : NULL;
+}
+
+static void
+classify_udp(struct udpct_table *t, uint32_t bytes, uint64_t now_ns,
+	     struct udpct_verdict *v)
+{
+	uint64_t hash = udpct__hash_tuple(t->secret, &v->tuple);
+	struct udpct_flow *f;
+	enum udpct_dir dir;
+
+	v->reason = UDPCT_REASON_NONE;
+	f = lookup(t, &v->tuple, hash, now_ns, &dir);
+	if (f) {
+		t->stats.found++;
+		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
+		return;
+	}
+	if (t->free_top == 0 &&
+	    ((t->flags & UDPCT_CFG_FULL_REFUSE) ||
+	     !udpct__early_drop(t, hash, now_ns))) {
+		t->stats.table_full++;
+		verdict_invalid(t, v, UDPCT_REASON_TABLE_FULL);
+		return;
+	}
+	v->state = UDPCT_NEW;
+	v->dir = UDPCT_DIR_ORIGINAL;
+	v->status = 0;
+	v->flow = NULL;
+	v->priv.hash = hash;
+	v->priv.now_ns = now_ns;
+	v->priv.bytes = bytes;
+	v->priv.pending = 1;
+	if ((t->flags & UDPCT_CFG_AUTO_COMMIT) && udpct_commit(t, v) < 0)
+		verdict_invalid(t, v, UDPCT_REASON_TABLE_FULL);
+}
+
+static void
+classify_icmp(struct udpct_table *t, const struct udpct__pkt *pkt,
+	      uint64_t now_ns, struct udpct_verdict *v)
+{
+	size_t alen = pkt->tuple.family == UDPCT_IPV4 ? 4 : 16;
+	uint64_t hash = udpct__hash_tuple(t->secret, &pkt->tuple);
+	struct udpct_flow *f;
+	enum udpct_dir qdir;
+
+	f = lookup(t, &pkt->tuple, hash, now_ns, &qdir);
+	if (!f) {
+		verdict_invalid(t, v, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
+		return;
+	}
+	/* The error must go back to whoever sent the quoted datagram. */
+	if (memcmp(pkt->outer_daddr, pkt->tuple.saddr, alen)) {
+		verdict_invalid(t, v, UDPCT_REASON_ICMP_DADDR_MISMATCH);
+		return;
+	}
+	t->stats.related++;
+	v->state = UDPCT_RELATED;
+	v->dir = qdir == UDPCT_DIR_ORIGINAL ? UDPCT_DIR_REPLY
+					    : UDPCT_DIR_ORIGINAL;
+	v->reason = UDPCT_REASON_NONE;
+	v->status = atomic_load_explicit(&f->status, RLX);
+	v->flow = f;
+}
+
+UDPCT_EXPORT int
+udpct_classify(struct udpct_table *t, const void *l3, size_t len,
+	       uint64_t now_ns, struct udpct_verdict *v)
+{
+	struct udpct__pkt pkt;
+
+	if (!t || !v || (!l3 && len))
+		return -EINVAL;
+	udpct__parse(l3, len, !(t->flags & UDPCT_CFG_NO_CHECKSUM), &pkt);
+	v->priv.pending = 0;
+	v->tuple = pkt.tuple;
+	if (pkt.reason != UDPCT_REASON_NONE) {
+		verdict_invalid(t, v, pkt.reason);
+		return 0;
+	}
+	switch (pkt.kind) {
+	case UDPCT__PKT_UDP:
+		classify_udp(t, pkt.ip_len, now_ns, v);
+		break;
+	case UDPCT__PKT_ICMP_ERR:
+		classify_icmp(t, &pkt, now_ns, v);
+		break;
+	default:
+		t->stats.ignored++;
+		verdict_none(v, UDPCT_IGNORED, UDPCT_REASON_NONE);
+		break;
+	}
+	return 0;
+}
+
+UDPCT_EXPORT int
+udpct_classify_tuple(struct udpct_table *t, const struct udpct_tuple *tuple,
+		     uint32_t bytes, uint64_t now_ns, struct udpct_verdict *v)
+{
+	if (!t || !tuple || !v || tuple->proto != UDPCT_PROTO_UDP ||
+	    (tuple->family != UDPCT_IPV4 && tuple->family != UDPCT_IPV6))
+		return -EINVAL;
+	v->priv.pending = 0;
+	v->tuple = *tuple;
+	if (tuple->family == UDPCT_IPV4) {
+		/* Canonical IPv4: only the first 4 address bytes count. */
+		memset(v->tuple.saddr + 4, 0, 12);
+		memset(v->tuple.daddr + 4, 0, 12);
+	}
+	classify_udp(t, bytes, now_ns, v);
+	return 0;
+}
+
+/* A flow of the same key that is already linked: join it or reap it. */
+static bool
+resolve_clash(struct udpct_table *t, struct udpct_verdict *v,
+	      const struct udpct__key *fwd, const struct udpct__key *rev)
+{
+	struct udpct_flow *f;
+	enum udpct_dir dir;
+
+	f = udpct__index_find(t, v->priv.hash, fwd, rev, &dir);
+	if (!f)
+		return false;
+	if (!udpct__flow_live(f, v->priv.now_ns)) {
+		/* Expired, not reaped yet: the wheel reports it later. */
+		udpct__flow_unlink(t, f);
+		return false;
+	}
+	/* The packet keeps its NEW verdict; only counters merge. */
+	t->stats.clash++;
+	udpct__flow_account(t, f, dir, v->priv.bytes);
+	v->flow = f;
+	v->status = atomic_load_explicit(&f->status, RLX);
+	return true;
+}
+
+static struct udpct_flow *
+alloc_room(struct udpct_table *t, uint64_t hash, uint64_t now_ns)
+{
+	struct udpct_flow *f = udpct__flow_alloc(t);
+
+	if (!f && !(t->flags & UDPCT_CFG_FULL_REFUSE) &&
+	    udpct__early_drop(t, hash, now_ns))
+		f = udpct__flow_alloc(t);
+	return f;
+}
+
+UDPCT_EXPORT int
+udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
+{
+	struct udpct__key fwd, rev;
+	struct udpct_flow *f;
+	uint64_t now_ns;
+
+	if (!t || !v)
+		return -EINVAL;
+	if (!v->priv.pending)
+		return 0;
+	v->priv.pending = 0;
+	now_ns = v->priv.now_ns;
+	udpct__key_build(&v->tuple, &fwd, &rev);
+	if (resolve_clash(t, v, &fwd, &rev))
+		return 0;
+	f = alloc_room(t, v->priv.hash, now_ns);
+	if (!f)
+		goto fail;
+	if (udpct__index_insert(t, v->priv.hash, udpct__flow_idx(t, f)) < 0) {
+		udpct__flow_release(t, f);
+		goto fail;
+	}
+	udpct__flow_init(t, f, &fwd, v->priv.hash, v->priv.bytes, now_ns);
+	if (!t->wheel_started) {
+		t->wheel.cur = udpct__tick(now_ns);
+		t->wheel_started = true;
+	}
+	udpct__wheel_arm(&t->wheel, udpct__flow_idx(t, f),
+			 udpct__tick(atomic_load_explicit(&f->deadline_ns,
+							  RLX)));
+	t->stats.new++;
+	v->flow = f;
+	v->status = UDPCT_STATUS_CONFIRMED;
+	return 0;
+fail:
+	t->stats.insert_failed++;
+	return -ENOSPC;
+}

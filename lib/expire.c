@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * expire.c - udpct_table_advance(): drive the timer wheel and reap flows.
+ *
+ * The wheel only says "look at this flow now"; the flow's own deadline
+ * decides.  A flow refreshed since it was filed is re-filed at its new
+ * deadline (lazy re-arm: no wheel work on the packet path).  Expiry is a
+ * pure function of (deadline, now): lookups already treat a flow past its
+ * deadline as absent, so reaping late never changes a verdict (spec 8).
+ */
+#include <errno.h>
+
+#include "table.h"
+
+struct reap_ctx {
+	struct udpct_table *t;
+	uint64_t now_ns;
+	udpct_expire_fn fn;
+	void *arg;
+};
+
+static bool
+fire(void *p, uint32_t idx, uint64_t *rearm_tick)
+{
+	struct reap_ctx *c = p;
+	struct udpct_table *t = c->t;
+	struct udpct_flow *f = &t->hot[idx];
+	struct udpct_flow_info info;
+	uint64_t deadline = atomic_load_explicit(&f->deadline_ns, RLX);
+	uint32_t st = atomic_load_explicit(&f->status, RLX);
+
+	if (deadline > c->now_ns && !(st & UDPCT_STATUS_DYING)) {
+		*rearm_tick = udpct__tick(deadline);
+		return false;
+	}
+	if (!(st & UDPCT_STATUS_DYING))
+		udpct__flow_unlink(t, f);
+	if (c->fn) {
+		udpct__flow_info(t, f, &info);
+		c->fn(c->arg, &info, udpct__user_data(t, idx));
+	}
+	udpct__flow_release(t, f);
+	t->stats.expired++;
+	return true;
+}
+
+UDPCT_EXPORT int
+udpct_table_advance(struct udpct_table *t, uint64_t now_ns, uint32_t budget,
+		    udpct_expire_fn fn, void *arg)
+{
+	struct reap_ctx c = { .t = t, .now_ns = now_ns, .fn = fn, .arg = arg };
+
+	if (!t)
+		return -EINVAL;
+	if (now_ns < t->last_advance_ns) {
+		t->stats.clock_backwards++;
+		return 0;
+	}
+	t->last_advance_ns = now_ns;
+	if (!t->wheel_started)
+		return 0;	/* nothing was ever armed */
+	return (int)udpct__wheel_advance(&t->wheel, udpct__tick(now_ns),
+					 budget, fire, &c, NULL);
+}

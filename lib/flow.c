@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * flow.c - the UDP state machine of one flow: ctinfo, timeouts, ASSURED,
+ * counters.  Follows resolve_normal_ct() and nf_conntrack_udp_packet()
+ * (net/netfilter/nf_conntrack_core.c, nf_conntrack_proto_udp.c, 6.18):
+ *
+ *   reply direction                    -> ESTABLISHED (reply)
+ *   original, a reply has been seen    -> ESTABLISHED
+ *   original, created by expectation   -> RELATED
+ *   original otherwise                 -> NEW
+ *
+ * Timeout: 30 s, unless a reply has been seen *before* this packet and the
+ * flow is strictly more than 2 s old: then 120 s and ASSURED (the "stream"
+ * rule of 2021/2023).  SEEN_REPLY is set after the reply packet has been
+ * processed, so the first reply itself still gets 30 s.  Every accepted
+ * packet refreshes; the deadline only ever grows (a late packet from a
+ * slower thread never shortens a flow's life).
+ */
+#include <string.h>
+
+#include "table.h"
+
+void
+udpct__flow_account(struct udpct_table *t, struct udpct_flow *f,
+		    enum udpct_dir dir, uint32_t bytes)
+{
+	struct udpct__cold *c = &t->cold[udpct__flow_idx(t, f)];
+
+	/* One writer per table in 0.1: load + store, no locked RMW. */
+	atomic_store_explicit(&c->packets[dir],
+			      atomic_load_explicit(&c->packets[dir], RLX) + 1,
+			      RLX);
+	atomic_store_explicit(&c->bytes[dir],
+			      atomic_load_explicit(&c->bytes[dir], RLX) + bytes,
+			      RLX);
+}
+
+void
+udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
+		 const struct udpct__key *key, uint64_t hash, uint32_t bytes,
+		 uint64_t now_ns)
+{
+	uint32_t idx = udpct__flow_idx(t, f);
+	struct udpct__cold *c = &t->cold[idx];
+	uint32_t seq = atomic_load_explicit(&f->seq, RLX);
+	int i;
+
+	atomic_store_explicit(&f->seq, seq + 1, RLX);
+	atomic_thread_fence(memory_order_release);
+	for (i = 0; i < 5; i++)
+		atomic_store_explicit(&f->key[i], key->w[i], RLX);
+	atomic_store_explicit(&f->first_ns, now_ns, RLX);
+	atomic_store_explicit(&f->deadline_ns,
+			      udpct__deadline(now_ns, t->timeout_ns), RLX);
+	for (i = 0; i < 2; i++) {
+		atomic_store_explicit(&c->packets[i], 0, RLX);
+		atomic_store_explicit(&c->bytes[i], 0, RLX);
+	}
+	atomic_store_explicit(&c->last_ns, now_ns, RLX);
+	c->hash = hash;
+	if (t->user_data_size)
+		memset(udpct__user_data(t, idx), 0, t->user_data_size);
+	udpct__flow_account(t, f, UDPCT_DIR_ORIGINAL, bytes);
+	atomic_store_explicit(&f->status, UDPCT_STATUS_CONFIRMED, RLX);
+	/* Release: the record is complete before seq turns even. */
+	atomic_store_explicit(&f->seq, seq + 2, memory_order_release);
+}
+
+static enum udpct_state
+packet_state(uint32_t status, enum udpct_dir dir)
+{
+	if (dir == UDPCT_DIR_REPLY || (status & UDPCT_STATUS_SEEN_REPLY))
+		return UDPCT_ESTABLISHED;
+	if (status & UDPCT_STATUS_EXPECTED)
+		return UDPCT_RELATED;
+	return UDPCT_NEW;
+}
+
+static void
+refresh(struct udpct_flow *f, uint64_t deadline)
+{
+	/* Stored only when it moves: a tick at most once per 4 ms. */
+	if (deadline > atomic_load_explicit(&f->deadline_ns, RLX))
+		atomic_store_explicit(&f->deadline_ns, deadline, RLX);
+}
+
+void
+udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
+		   enum udpct_dir dir, uint32_t bytes, uint64_t now_ns,
+		   struct udpct_verdict *v)
+{
+	uint32_t st = atomic_load_explicit(&f->status, RLX), set = 0;
+	uint64_t timeout = t->timeout_ns;
+	int64_t age;
+
+	v->state = packet_state(st, dir);
+	v->dir = dir;
+	if (st & UDPCT_STATUS_SEEN_REPLY) {
+		age = (int64_t)(now_ns -
+				atomic_load_explicit(&f->first_ns, RLX));
+		if (age > (int64_t)UDPCT__STREAM_DELAY_NS) {
+			timeout = t->stream_timeout_ns;
+			set |= UDPCT_STATUS_ASSURED;
+		}
+	} else if (dir == UDPCT_DIR_REPLY) {
+		set |= UDPCT_STATUS_SEEN_REPLY;
+	}
+	refresh(f, udpct__deadline(now_ns, timeout));
+	udpct__flow_account(t, f, dir, bytes);
+	atomic_store_explicit(&t->cold[udpct__flow_idx(t, f)].last_ns, now_ns,
+			      RLX);
+	if (set & ~st)
+		atomic_fetch_or_explicit(&f->status, set, RLX);
+	v->status = st | set;
+	v->flow = f;
+}

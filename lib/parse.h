@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * parse.h - raw IPv4/IPv6 packet -> tuple or INVALID reason.  Pure: no
+ * table, no state; fuzzed on its own.
+ */
+#ifndef UDPCT_PARSE_H
+#define UDPCT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <udpct/classify.h>
+
+enum udpct__pkt_kind {
+	UDPCT__PKT_UDP,		/* a UDP datagram: tuple is the packet's */
+	UDPCT__PKT_ICMP_ERR,	/* an ICMP error: tuple is the quoted one */
+	UDPCT__PKT_OTHER,	/* not tracked: IGNORED */
+};
+
+/*
+ * struct udpct__pkt - what the classifier needs from a packet.
+ * @kind:        see enum udpct__pkt_kind.
+ * @reason:      UDPCT_REASON_NONE, or why the packet is INVALID.
+ * @tuple:       UDP: the packet's tuple (family 0 if the ports could not
+ *               be read); ICMP error: the quoted datagram's tuple.
+ * @outer_daddr: ICMP error: the error's own destination address.
+ * @ip_len:      IP total length (header included), for byte counters.
+ */
+struct udpct__pkt {
+	enum udpct__pkt_kind kind;
+	enum udpct_invalid_reason reason;
+	struct udpct_tuple tuple;
+	uint8_t outer_daddr[16];
+	uint32_t ip_len;
+};
+
+/*
+ * Parse @len bytes at @p.  @verify_csum mirrors nf_conntrack_checksum at
+ * PRE_ROUTING.  Always fills @out; never reads beyond @p + @len.
+ */
+void udpct__parse(const uint8_t *p, size_t len, bool verify_csum,
+		  struct udpct__pkt *out);
+
+#endif /* UDPCT_PARSE_H */

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * table.c - table lifecycle, configuration, the flow pool, snapshots,
+ * dumps and statistics.
+ *
+ * Every byte is allocated here, at creation, through the embedder's hooks:
+ * the record pool (hot and cold arrays), the index, the wheel, user data
+ * and the pool's free stack.  After udpct_table_new() nothing allocates.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "table.h"
+
+#define DEFAULT_CAPACITY	262144u		/* nf_conntrack_max here */
+#define MAX_CAPACITY		(1u << 30)
+#define DEFAULT_TIMEOUT		(30 * NSEC_PER_SEC)
+#define DEFAULT_STREAM_TIMEOUT	(120 * NSEC_PER_SEC)
+
+UDPCT_EXPORT void
+udpct_config_init(struct udpct_config *cfg)
+{
+	if (!cfg)
+		return;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->size = sizeof(*cfg);
+}
+
+static int
+check_config(const struct udpct_config *c)
+{
+	size_t i;
+
+	if (c->size != sizeof(*c) || (c->flags & ~UDPCT_CFG_ALL_FLAGS) ||
+	    c->reserved0 || c->capacity > MAX_CAPACITY ||
+	    c->user_data_size > (1u << 20))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(c->reserved); i++)
+		if (c->reserved[i])
+			return -EINVAL;
+	if ((c->alloc.alloc == NULL) != (c->alloc.free == NULL))
+		return -EINVAL;
+	return 0;
+}
+
+static uint64_t
+or_default(uint64_t v, uint64_t def)
+{
+	return v ? v : def;
+}
+
+/* Buckets: a power of two, about 4 flows per 8-slot bucket. */
+static uint32_t
+bucket_count(uint32_t capacity)
+{
+	uint32_t n = 1;
+
+	while (n * 4u < capacity)
+		n <<= 1;
+	return n;
+}
+
+static uint64_t
+splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static int
+make_secret(struct udpct_table *t, const struct udpct_config *c)
+{
+	uint64_t s = c->hash_seed, w;
+	size_t off = 0;
+	ssize_t n;
+
+	if (c->flags & UDPCT_CFG_FIXED_SEED) {
+		/* Reproducible: a replay with the same seed buckets the same. */
+		for (off = 0; off < sizeof(t->secret); off += 8) {
+			w = splitmix64(&s);
+			memcpy(t->secret + off, &w, 8);
+		}
+		return 0;
+	}
+	while (off < sizeof(t->secret)) {
+		n = getrandom(t->secret + off, sizeof(t->secret) - off, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static int
+alloc_arrays(struct udpct_table *t)
+{
+	struct udpct__alloc *a = &t->alloc;
+	uint32_t nb = t->bucket_mask + 1, i;
+	void *wmem;
+
+	t->hot = udpct__alloc_zero(a, (size_t)t->capacity * sizeof(*t->hot),
+				   UDPCT_CACHE_LINE);
+	t->cold = udpct__alloc_zero(a, (size_t)t->capacity * sizeof(*t->cold),
+				    UDPCT_CACHE_LINE);
+	t->bucket_bytes = (size_t)nb * sizeof(*t->buckets);
+	t->buckets = udpct__alloc_zero(a, t->bucket_bytes, UDPCT_CACHE_LINE);
+	t->free_stack = udpct__alloc_zero(a, (size_t)t->capacity * 4, 4);
+	t->wheel_bytes = udpct__wheel_mem_size(t->capacity, UDPCT__WHEEL_SLOTS);
+	wmem = udpct__alloc_zero(a, t->wheel_bytes, 8);
+	if (t->user_data_size)
+		t->user_data = udpct__alloc_zero(a, (size_t)t->capacity *
+						 t->user_data_size, 16);
+	if (!t->hot || !t->cold || !t->buckets || !t->free_stack || !wmem ||
+	    (t->user_data_size && !t->user_data)) {
+		t->wheel.nodes = wmem;
+		return -ENOMEM;
+	}
+	udpct__wheel_init(&t->wheel, wmem, t->capacity, UDPCT__WHEEL_SLOTS, 0);
+	/* Pop order 0, 1, 2...: neighbours in time share pages. */
+	for (i = 0; i < t->capacity; i++)
+		t->free_stack[i] = t->capacity - 1 - i;
+	t->free_top = t->capacity;
+	return 0;
+}
+
+static void
+free_arrays(struct udpct_table *t)
+{
+	struct udpct__alloc *a = &t->alloc;
+
+	udpct__alloc_free(a, t->hot, (size_t)t->capacity * sizeof(*t->hot));
+	udpct__alloc_free(a, t->cold, (size_t)t->capacity * sizeof(*t->cold));
+	udpct__alloc_free(a, t->buckets, t->bucket_bytes);
+	udpct__alloc_free(a, t->free_stack, (size_t)t->capacity * 4);
+	udpct__alloc_free(a, t->wheel.nodes, t->wheel_bytes);
+	udpct__alloc_free(a, t->user_data,
+			  (size_t)t->capacity * t->user_data_size);
+}
+
+static int
+table_setup(struct udpct_table *t, const struct udpct_config *c)
+{
+	t->flags = c->flags;
+	t->capacity = c->capacity ? c->capacity : DEFAULT_CAPACITY;
+	t->user_data_size = (c->user_data_size + 15) & ~15u;
+	t->timeout_ns = or_default(c->udp_timeout_ns, DEFAULT_TIMEOUT);
+	t->stream_timeout_ns = or_default(c->udp_timeout_stream_ns,
+					  DEFAULT_STREAM_TIMEOUT);
+	t->evict_fn = c->evict_fn;
+	t->evict_arg = c->evict_arg;
+	t->bucket_mask = bucket_count(t->capacity) - 1;
+	t->stats.capacity = t->capacity;
+	return make_secret(t, c);
+}
+
+UDPCT_EXPORT int
+udpct_table_new(const struct udpct_config *cfg, struct udpct_table **out)
+{
+	struct udpct_config def;
+	struct udpct__alloc a;
+	struct udpct_table *t;
+	int err;
+
+	if (!cfg) {
+		udpct_config_init(&def);
+		cfg = &def;
+	}
+	if (!out || (err = check_config(cfg)) < 0)
+		return -EINVAL;
+	udpct__alloc_init(&a, &cfg->alloc);
+	t = udpct__alloc_zero(&a, sizeof(*t), UDPCT_CACHE_LINE);
+	if (!t)
+		return -ENOMEM;
+	t->alloc = a;
+	err = table_setup(t, cfg);
+	if (!err)
+		err = alloc_arrays(t);
+	if (err) {
+		free_arrays(t);
+		a = t->alloc;
+		udpct__alloc_free(&a, t, sizeof(*t));
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+UDPCT_EXPORT void
+udpct_table_free(struct udpct_table *t)
+{
+	struct udpct__alloc a;
+
+	if (!t)
+		return;
+	free_arrays(t);
+	a = t->alloc;
+	udpct__alloc_free(&a, t, sizeof(*t));
+}
+
+void *
+udpct__user_data(struct udpct_table *t, uint32_t idx)
+{
+	if (!t->user_data_size)
+		return NULL;
+	return t->user_data + (size_t)idx * t->user_data_size;
+}
+
+struct udpct_flow *
+udpct__flow_alloc(struct udpct_table *t)
+{
+	if (t->free_top == 0)
+		return NULL;
+	return &t->hot[t->free_stack[--t->free_top]];
+}
+
+void
+udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f)
+{
+	uint32_t idx = udpct__flow_idx(t, f);
+
+	atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_DYING, RLX);
+	udpct__index_remove(t, t->cold[idx].hash, idx);
+}
+
+void
+udpct__flow_release(struct udpct_table *t, struct udpct_flow *f)
+{
+	uint32_t idx = udpct__flow_idx(t, f);
+
+	udpct__wheel_cancel(&t->wheel, idx);
+	atomic_store_explicit(&f->status, 0, RLX);
+	t->free_stack[t->free_top++] = idx;
+}
+
+void
+udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
+		 struct udpct_flow_info *info)
+{
+	const struct udpct__cold *c = &t->cold[udpct__flow_idx(t, f)];
+	uint64_t w[5];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		w[i] = atomic_load_explicit(&f->key[i], RLX);
+	memset(info, 0, sizeof(*info));
+	info->tuple.sport = (uint16_t)w[4];
+	info->tuple.dport = (uint16_t)(w[4] >> 16);
+	info->tuple.zone = (uint16_t)(w[4] >> 32);
+	info->tuple.family = (uint8_t)(w[4] >> 48);
+	info->tuple.proto = (uint8_t)(w[4] >> 56);
+	memcpy(info->tuple.saddr, &w[0], 16);
+	memcpy(info->tuple.daddr, &w[2], 16);
+	info->status = atomic_load_explicit(&f->status, RLX);
+	for (i = 0; i < 2; i++) {
+		info->packets[i] = atomic_load_explicit(&c->packets[i], RLX);
+		info->bytes[i] = atomic_load_explicit(&c->bytes[i], RLX);
+	}
+	info->first_ns = atomic_load_explicit(&f->first_ns, RLX);
+	info->last_ns = atomic_load_explicit(&c->last_ns, RLX);
+	info->deadline_ns = atomic_load_explicit(&f->deadline_ns, RLX);
+}
+
+static bool
+flow_valid(const struct udpct_table *t, const struct udpct_flow *f)
+{
+	uintptr_t p = (uintptr_t)f, base = (uintptr_t)t->hot;
+
+	return p >= base && p < base + (uintptr_t)t->capacity * sizeof(*f) &&
+	       (p - base) % sizeof(*f) == 0;
+}
+
+UDPCT_EXPORT int
+udpct_flow_get_info(const struct udpct_table *t, const struct udpct_flow *f,
+		    struct udpct_flow_info *info)
+{
+	if (!t || !f || !info || !flow_valid(t, f))
+		return -EINVAL;
+	udpct__flow_info(t, f, info);
+	return 0;
+}
+
+UDPCT_EXPORT void *
+udpct_flow_get_user_data(struct udpct_table *t, struct udpct_flow *f)
+{
+	if (!t || !f || !flow_valid(t, f))
+		return NULL;
+	return udpct__user_data(t, udpct__flow_idx(t, f));
+}
+
+UDPCT_EXPORT int
+udpct_table_scan(const struct udpct_table *t, uint64_t now_ns,
+		 udpct_scan_fn fn, void *arg)
+{
+	struct udpct_flow_info info;
+	struct udpct_flow *f;
+	uint32_t i;
+	int n = 0;
+
+	if (!t || !fn)
+		return -EINVAL;
+	for (i = 0; i < t->capacity; i++) {
+		f = &t->hot[i];
+		if (!udpct__flow_live(f, now_ns))
+			continue;
+		udpct__flow_info(t, f, &info);
+		n++;
+		if (fn(arg, &info, f))
+			break;
+	}
+	return n;
+}
+
+UDPCT_EXPORT int
+udpct_table_get_stats(const struct udpct_table *t, struct udpct_stats *out)
+{
+	if (!t || !out)
+		return -EINVAL;
+	*out = t->stats;
+	out->live = t->capacity - t->free_top;
+	out->memory_bytes = t->alloc.bytes;
+	return 0;
+}

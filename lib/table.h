@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * table.h - private layout of the table, its flow records and its index.
+ *
+ * Layout (shaped for the lock-free reader path of docs/concurrency.md):
+ *  - flow records come from a pool allocated at creation and are never
+ *    unmapped while the table lives (type-stable memory); a record's index
+ *    in the pool is its identity for the index, the wheel and user data;
+ *  - a record is split hot/cold: the hot cache line holds what a lookup
+ *    and a refresh touch (key, deadline, status, creation time), the cold
+ *    line counters and bookkeeping;
+ *  - the index is an array of cache-line buckets of 8 slots; a slot packs a
+ *    32-bit hash tag with the record index + 1 (0 = empty) so that one
+ *    64-bit load gives both; each key has two candidate buckets (two-choice
+ *    hashing), entries never move, and one entry serves both directions.
+ *
+ * Fields:
+ *  - immutable while the flow is confirmed: key, first_ns, cold.hash;
+ *  - updated by the packet path with relaxed atomics: deadline_ns (only
+ *    grows), status (bits only set), cold counters and last_ns;
+ *  - seq is odd while a record is being (re)initialised, for the future
+ *    lock-free readers' re-validation.
+ * In release 0.1 all calls on a table are serialised by the caller.
+ */
+#ifndef UDPCT_TABLE_PRIV_H
+#define UDPCT_TABLE_PRIV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <udpct/udpct.h>
+
+#include "alloc.h"
+#include "hash.h"
+#include "internal.h"
+#include "timer_wheel.h"
+
+#define UDPCT__TICK_SHIFT	22	/* 2^22 ns = 4.19 ms, about a jiffy */
+#define UDPCT__TICK_NS		(1ull << UDPCT__TICK_SHIFT)
+#define UDPCT__WHEEL_SLOTS	(1u << 14)	/* 68.7 s span */
+#define UDPCT__STREAM_DELAY_NS	(2 * NSEC_PER_SEC)	/* 2 * HZ */
+#define UDPCT__BUCKET_SLOTS	8
+#define UDPCT__EVICTION_RANGE	8	/* NF_CT_EVICTION_RANGE */
+
+#define RLX memory_order_relaxed
+
+/* The hot cache line of a flow record; the public handle points here. */
+struct udpct_flow {
+	_Atomic uint64_t key[5];	/* struct udpct__key, original dir */
+	_Atomic uint64_t deadline_ns;	/* gone once now_ns >= this */
+	_Atomic uint64_t first_ns;	/* creating packet: the 2 s rule */
+	_Atomic uint32_t status;	/* UDPCT_STATUS_* */
+	_Atomic uint32_t seq;		/* odd while being initialised */
+} __attribute__((aligned(UDPCT_CACHE_LINE)));
+
+struct udpct__cold {
+	_Atomic uint64_t packets[2];
+	_Atomic uint64_t bytes[2];
+	_Atomic uint64_t last_ns;
+	uint64_t hash;			/* to find the bucket on removal */
+} __attribute__((aligned(UDPCT_CACHE_LINE)));
+
+struct udpct__bucket {
+	_Atomic uint64_t slot[UDPCT__BUCKET_SLOTS];
+} __attribute__((aligned(UDPCT_CACHE_LINE)));
+
+struct udpct_table {
+	/* Read-mostly after creation. */
+	struct udpct_flow *hot;
+	struct udpct__cold *cold;
+	uint8_t *user_data;
+	struct udpct__bucket *buckets;
+	uint32_t bucket_mask;
+	uint32_t capacity;
+	uint32_t user_data_size;	/* stride, multiple of 16 */
+	uint32_t flags;
+	uint64_t timeout_ns;
+	uint64_t stream_timeout_ns;
+	udpct_expire_fn evict_fn;
+	void *evict_arg;
+	uint8_t secret[UDPCT__SECRET_SIZE] __attribute__((aligned(64)));
+
+	/* Writer side. */
+	struct udpct__wheel wheel;
+	bool wheel_started;
+	uint64_t last_advance_ns;
+	uint32_t *free_stack;		/* pool of unused record indices */
+	uint32_t free_top;
+	struct udpct_stats stats;
+	struct udpct__alloc alloc;
+	size_t wheel_bytes;
+	size_t bucket_bytes;
+};
+
+static inline uint32_t
+udpct__flow_idx(const struct udpct_table *t, const struct udpct_flow *f)
+{
+	return (uint32_t)(f - t->hot);
+}
+
+static inline uint64_t
+udpct__tick(uint64_t ns)
+{
+	return ns >> UDPCT__TICK_SHIFT;
+}
+
+/* Round up to a tick boundary: deadlines are never early. */
+static inline uint64_t
+udpct__deadline(uint64_t now_ns, uint64_t timeout_ns)
+{
+	uint64_t d = now_ns + timeout_ns;
+
+	return (d + UDPCT__TICK_NS - 1) & ~(UDPCT__TICK_NS - 1);
+}
+
+static inline bool
+udpct__flow_live(const struct udpct_flow *f, uint64_t now_ns)
+{
+	uint32_t st = atomic_load_explicit(&f->status, RLX);
+
+	return (st & (UDPCT_STATUS_CONFIRMED | UDPCT_STATUS_DYING)) ==
+		       UDPCT_STATUS_CONFIRMED &&
+	       now_ns < atomic_load_explicit(&f->deadline_ns, RLX);
+}
+
+/* index.c */
+struct udpct_flow *udpct__index_find(const struct udpct_table *t,
+				     uint64_t hash,
+				     const struct udpct__key *fwd,
+				     const struct udpct__key *rev,
+				     enum udpct_dir *dir);
+int udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx);
+void udpct__index_remove(struct udpct_table *t, uint64_t hash, uint32_t idx);
+uint32_t udpct__early_drop(struct udpct_table *t, uint64_t hash,
+			   uint64_t now_ns);
+
+/* table.c */
+void udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
+		      struct udpct_flow_info *info);
+void *udpct__user_data(struct udpct_table *t, uint32_t idx);
+struct udpct_flow *udpct__flow_alloc(struct udpct_table *t);
+void udpct__flow_release(struct udpct_table *t, struct udpct_flow *f);
+void udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f);
+
+/* flow.c */
+void udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
+		      const struct udpct__key *key, uint64_t hash,
+		      uint32_t bytes, uint64_t now_ns);
+void udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
+			enum udpct_dir dir, uint32_t bytes, uint64_t now_ns,
+			struct udpct_verdict *v);
+void udpct__flow_account(struct udpct_table *t, struct udpct_flow *f,
+			 enum udpct_dir dir, uint32_t bytes);
+
+#endif /* UDPCT_TABLE_PRIV_H */
