@@ -27,6 +27,12 @@ udpct_config_init(struct udpct_config *cfg)
 	cfg->size = sizeof(*cfg);
 }
 
+static uint64_t
+or_default(uint64_t v, uint64_t def)
+{
+	return v ? v : def;
+}
+
 static int
 check_config(const struct udpct_config *c)
 {
@@ -41,13 +47,10 @@ check_config(const struct udpct_config *c)
 			return -EINVAL;
 	if ((c->alloc.alloc == NULL) != (c->alloc.free == NULL))
 		return -EINVAL;
+	if (or_default(c->udp_timeout_stream_ns, DEFAULT_STREAM_TIMEOUT) <
+	    or_default(c->udp_timeout_ns, DEFAULT_TIMEOUT))
+		return -EINVAL;
 	return 0;
-}
-
-static uint64_t
-or_default(uint64_t v, uint64_t def)
-{
-	return v ? v : def;
 }
 
 /* Buckets: a power of two, about 4 flows per 8-slot bucket. */

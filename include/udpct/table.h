@@ -189,7 +189,7 @@ typedef void (*udpct_expire_fn)(void *arg, const struct udpct_flow_info *info,
  * passed, at most @budget wheel entries at a time.  No flow expires before
  * its deadline; a flow expires at most one tick (2^22 ns, about 4.2 ms)
  * after it, provided advance is called that often with enough budget.
- * Flows evicted by early drop are not reported here (see the stats).
+ * Flows evicted by early drop are reported to udpct_config.evict_fn instead.
  *
  * @param t       table.
  * @param now_ns  current time; an earlier time than a previous call is
