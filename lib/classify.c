@@ -4,10 +4,11 @@
  * state machine -> verdict, and the commit that makes a NEW flow real.
  *
  * Two phases as in nf_conntrack_in() / nf_confirm(): a miss returns NEW
- * with the tentative flow described in the verdict only; udpct_commit()
- * inserts it.  A commit that finds its flow already inserted (two pending
- * NEW verdicts of one flow, or of its two directions) joins it and counts
- * a clash, as nf_ct_resolve_clash() merges the loser into the winner.
+ * (or RELATED when an expectation matched) with the tentative flow
+ * described in the verdict only; udpct_commit() inserts it and runs the
+ * flow's helper.  A commit that finds its flow already inserted (two
+ * pending verdicts of one flow, or of its two directions) joins it and
+ * counts a clash, as nf_ct_resolve_clash() merges the loser into the winner.
  *
  * A full table is handled where the kernel handles it, at the miss: early
  * drop near the new key's bucket, or the packet is refused (table_full).
@@ -32,6 +33,7 @@ verdict_none(struct udpct_verdict *v, enum udpct_state s,
 	v->reason = r;
 	v->status = 0;
 	v->flow = NULL;
+	v->priv.flags = 0;
 }
 
 static void
@@ -56,21 +58,32 @@ lookup(struct udpct_table *t, const struct udpct_tuple *tuple, uint64_t hash,
 	return f && udpct__flow_live(f, now_ns) ? f : NULL;
 }
 
-static void
-classify_udp(struct udpct_table *t, uint32_t bytes, uint64_t now_ns,
-	     struct udpct_verdict *v)
+/*
+ * A miss that matches an expectation uses it up at lookup time, even if
+ * the packet is then found INVALID or dropped (init_conntrack()).
+ */
+static bool
+consume_expectation(struct udpct_table *t, const struct udpct_tuple *tuple,
+		    uint64_t now_ns)
 {
-	uint64_t hash = udpct__hash_tuple(t->secret, &v->tuple);
-	struct udpct_flow *f;
-	enum udpct_dir dir;
+	struct udpct__key fwd, rev;
+	struct udpct__exp *e;
 
-	v->reason = UDPCT_REASON_NONE;
-	f = lookup(t, &v->tuple, hash, now_ns, &dir);
-	if (f) {
-		t->stats.found++;
-		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
-		return;
-	}
+	udpct__key_build(tuple, &fwd, &rev);
+	e = udpct__expect_match(t, &fwd, now_ns);
+	if (!e)
+		return false;
+	if (!(e->flags & UDPCT_EXPECT_PERMANENT))
+		udpct__expect_remove(t, (uint32_t)(e - t->exp));
+	t->stats.expect_matched++;
+	return true;
+}
+
+/* No live flow: a tentative one, unless the table is full. */
+static void
+classify_miss(struct udpct_table *t, uint64_t hash, uint64_t now_ns,
+	      struct udpct_verdict *v)
+{
 	if (t->free_top == 0 &&
 	    ((t->flags & UDPCT_CFG_FULL_REFUSE) ||
 	     !udpct__early_drop(t, hash, now_ns))) {
@@ -83,11 +96,42 @@ classify_udp(struct udpct_table *t, uint32_t bytes, uint64_t now_ns,
 	v->status = 0;
 	v->flow = NULL;
 	v->priv.hash = hash;
+	v->priv.flags |= UDPCT__V_PENDING;
+	if (t->expect_count && consume_expectation(t, &v->tuple, now_ns)) {
+		v->state = UDPCT_RELATED;
+		v->priv.flags |= UDPCT__V_EXPECTED;
+	}
+}
+
+/* Verdict for a valid UDP datagram; commits itself in auto-commit mode. */
+static void
+classify_udp(struct udpct_table *t, uint32_t bytes, uint64_t now_ns,
+	     struct udpct_verdict *v)
+{
+	uint64_t hash = udpct__hash_tuple(t->secret, &v->tuple);
+	struct udpct_flow *f;
+	enum udpct_dir dir;
+	int err;
+
+	v->reason = UDPCT_REASON_NONE;
 	v->priv.now_ns = now_ns;
 	v->priv.bytes = bytes;
-	v->priv.pending = 1;
-	if ((t->flags & UDPCT_CFG_AUTO_COMMIT) && udpct_commit(t, v) < 0)
+	f = lookup(t, &v->tuple, hash, now_ns, &dir);
+	if (f) {
+		t->stats.found++;
+		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
+		if (t->cold[udpct__flow_idx(t, f)].helper)
+			v->priv.flags |= UDPCT__V_HELP;
+	} else {
+		classify_miss(t, hash, now_ns, v);
+	}
+	if (!(t->flags & UDPCT_CFG_AUTO_COMMIT) || !v->priv.flags)
+		return;
+	err = udpct_commit(t, v);
+	if (err == -ENOSPC)
 		verdict_invalid(t, v, UDPCT_REASON_TABLE_FULL);
+	else if (err < 0)
+		verdict_invalid(t, v, UDPCT_REASON_HELPER_REFUSED);
 }
 
 static void
@@ -118,6 +162,20 @@ classify_icmp(struct udpct_table *t, const struct udpct__pkt *pkt,
 	v->flow = f;
 }
 
+/* UDP that fails validation: no flow, but it still eats an expectation. */
+static void
+classify_bad_udp(struct udpct_table *t, const struct udpct__pkt *pkt,
+		 uint64_t now_ns, struct udpct_verdict *v)
+{
+	enum udpct_dir dir;
+
+	if (t->expect_count && pkt->tuple.family &&
+	    !lookup(t, &pkt->tuple, udpct__hash_tuple(t->secret, &pkt->tuple),
+		    now_ns, &dir))
+		consume_expectation(t, &pkt->tuple, now_ns);
+	verdict_invalid(t, v, pkt->reason);
+}
+
 UDPCT_EXPORT int
 udpct_classify(struct udpct_table *t, const void *l3, size_t len,
 	       uint64_t now_ns, struct udpct_verdict *v)
@@ -127,10 +185,15 @@ udpct_classify(struct udpct_table *t, const void *l3, size_t len,
 	if (!t || !v || (!l3 && len))
 		return -EINVAL;
 	udpct__parse(l3, len, !(t->flags & UDPCT_CFG_NO_CHECKSUM), &pkt);
-	v->priv.pending = 0;
+	v->priv.flags = 0;
+	v->priv.payload = pkt.payload;
+	v->priv.payload_len = pkt.payload_len;
 	v->tuple = pkt.tuple;
 	if (pkt.reason != UDPCT_REASON_NONE) {
-		verdict_invalid(t, v, pkt.reason);
+		if (pkt.kind == UDPCT__PKT_UDP)
+			classify_bad_udp(t, &pkt, now_ns, v);
+		else
+			verdict_invalid(t, v, pkt.reason);
 		return 0;
 	}
 	switch (pkt.kind) {
@@ -155,7 +218,9 @@ udpct_classify_tuple(struct udpct_table *t, const struct udpct_tuple *tuple,
 	if (!t || !tuple || !v || tuple->proto != UDPCT_PROTO_UDP ||
 	    (tuple->family != UDPCT_IPV4 && tuple->family != UDPCT_IPV6))
 		return -EINVAL;
-	v->priv.pending = 0;
+	v->priv.flags = 0;
+	v->priv.payload = NULL;
+	v->priv.payload_len = 0;
 	v->tuple = *tuple;
 	if (tuple->family == UDPCT_IPV4) {
 		/* Canonical IPv4: only the first 4 address bytes count. */
@@ -182,7 +247,7 @@ resolve_clash(struct udpct_table *t, struct udpct_verdict *v,
 		udpct__flow_unlink(t, f);
 		return false;
 	}
-	/* The packet keeps its NEW verdict; only counters merge. */
+	/* The packet keeps its verdict; only counters merge. */
 	t->stats.clash++;
 	udpct__flow_account(t, f, dir, v->priv.bytes);
 	v->flow = f;
@@ -201,42 +266,64 @@ alloc_room(struct udpct_table *t, uint64_t hash, uint64_t now_ns)
 	return f;
 }
 
-UDPCT_EXPORT int
-udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
+/* Confirmation: insert the tentative flow of @v (nf_conntrack_confirm). */
+static int
+insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 {
 	struct udpct__key fwd, rev;
 	struct udpct_flow *f;
-	uint64_t now_ns;
+	uint32_t idx;
 
-	if (!t || !v)
-		return -EINVAL;
-	if (!v->priv.pending)
-		return 0;
-	v->priv.pending = 0;
-	now_ns = v->priv.now_ns;
 	udpct__key_build(&v->tuple, &fwd, &rev);
 	if (resolve_clash(t, v, &fwd, &rev))
 		return 0;
-	f = alloc_room(t, v->priv.hash, now_ns);
-	if (!f)
-		goto fail;
-	if (udpct__index_insert(t, v->priv.hash, udpct__flow_idx(t, f)) < 0) {
-		udpct__flow_release(t, f);
-		goto fail;
+	f = alloc_room(t, v->priv.hash, v->priv.now_ns);
+	if (!f || udpct__index_insert(t, v->priv.hash,
+				      udpct__flow_idx(t, f)) < 0) {
+		if (f)
+			udpct__flow_release(t, f);
+		t->stats.insert_failed++;
+		return -ENOSPC;
 	}
-	udpct__flow_init(t, f, &fwd, v->priv.hash, v->priv.bytes, now_ns);
+	idx = udpct__flow_idx(t, f);
+	udpct__flow_init(t, f, &fwd, v->priv.hash, v->priv.bytes,
+			 v->priv.now_ns);
+	if (flags & UDPCT__V_EXPECTED)
+		atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_EXPECTED,
+					 RLX);
+	else if (t->nhelpers)
+		t->cold[idx].helper = udpct__helper_find(t, &v->tuple);
 	if (!t->wheel_started) {
-		t->wheel.cur = udpct__tick(now_ns);
+		t->wheel.cur = udpct__tick(v->priv.now_ns);
 		t->wheel_started = true;
 	}
-	udpct__wheel_arm(&t->wheel, udpct__flow_idx(t, f),
+	udpct__wheel_arm(&t->wheel, idx,
 			 udpct__tick(atomic_load_explicit(&f->deadline_ns,
 							  RLX)));
 	t->stats.new++;
 	v->flow = f;
-	v->status = UDPCT_STATUS_CONFIRMED;
+	v->status = atomic_load_explicit(&f->status, RLX);
 	return 0;
-fail:
-	t->stats.insert_failed++;
-	return -ENOSPC;
+}
+
+UDPCT_EXPORT int
+udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
+{
+	uint32_t flags;
+	int err;
+
+	if (!t || !v)
+		return -EINVAL;
+	flags = v->priv.flags;
+	v->priv.flags = 0;
+	if (flags & UDPCT__V_PENDING) {
+		err = insert(t, v, flags);
+		if (err)
+			return err;
+		if (t->cold[udpct__flow_idx(t, v->flow)].helper)
+			flags |= UDPCT__V_HELP;
+	}
+	if (flags & UDPCT__V_HELP)
+		return udpct__helper_run(t, v->flow, v);
+	return 0;
 }

@@ -19,15 +19,15 @@ struct reap_ctx {
 	void *arg;
 };
 
+/* Reap flow @idx if its deadline has passed, else re-file it. */
 static bool
-fire(void *p, uint32_t idx, uint64_t *rearm_tick)
+fire_flow(struct reap_ctx *c, uint32_t idx, uint64_t *rearm_tick)
 {
-	struct reap_ctx *c = p;
 	struct udpct_table *t = c->t;
 	struct udpct_flow *f = &t->hot[idx];
-	struct udpct_flow_info info;
 	uint64_t deadline = atomic_load_explicit(&f->deadline_ns, RLX);
 	uint32_t st = atomic_load_explicit(&f->status, RLX);
+	struct udpct_flow_info info;
 
 	if (deadline > c->now_ns && !(st & UDPCT_STATUS_DYING)) {
 		*rearm_tick = udpct__tick(deadline);
@@ -42,6 +42,18 @@ fire(void *p, uint32_t idx, uint64_t *rearm_tick)
 	udpct__flow_release(t, f);
 	t->stats.expired++;
 	return true;
+}
+
+/* Wheel nodes past the flows belong to expectations. */
+static bool
+fire(void *p, uint32_t idx, uint64_t *rearm_tick)
+{
+	struct reap_ctx *c = p;
+
+	if (idx >= c->t->capacity)
+		return udpct__expect_fire(c->t, idx - c->t->capacity,
+					  c->now_ns, rearm_tick);
+	return fire_flow(c, idx, rearm_tick);
 }
 
 UDPCT_EXPORT int

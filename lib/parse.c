@@ -288,6 +288,10 @@ udpct__parse(const uint8_t *p, size_t len, bool verify_csum,
 		if (l3.l4_len >= 4)
 			fill_tuple(&out->tuple, &l3);
 		out->reason = check_udp(&l3, verify_csum);
+		if (out->reason == UDPCT_REASON_NONE) {
+			out->payload = l3.l4 + 8;
+			out->payload_len = rd16(l3.l4 + 4) - 8u;
+		}
 	} else if (l3.proto == (l3.family == 4 ? IPPROTO_ICMP_
 						: IPPROTO_ICMPV6_)) {
 		parse_icmp(&l3, verify_csum, out);

@@ -26,6 +26,8 @@ enum udpct__pkt_kind {
  *               be read); ICMP error: the quoted datagram's tuple.
  * @outer_daddr: ICMP error: the error's own destination address.
  * @ip_len:      IP total length (header included), for byte counters.
+ * @payload:     valid UDP datagram: its payload (uh->len - 8 bytes).
+ * @payload_len: length of @payload.
  */
 struct udpct__pkt {
 	enum udpct__pkt_kind kind;
@@ -33,6 +35,8 @@ struct udpct__pkt {
 	struct udpct_tuple tuple;
 	uint8_t outer_daddr[16];
 	uint32_t ip_len;
+	const uint8_t *payload;
+	uint32_t payload_len;
 };
 
 /*

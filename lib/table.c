@@ -17,6 +17,7 @@
 #define MAX_CAPACITY		(1u << 30)
 #define DEFAULT_TIMEOUT		(30 * NSEC_PER_SEC)
 #define DEFAULT_STREAM_TIMEOUT	(120 * NSEC_PER_SEC)
+#define DEFAULT_EXPECT_MAX	4096u		/* nf_conntrack_expect_max */
 
 UDPCT_EXPORT void
 udpct_config_init(struct udpct_config *cfg)
@@ -39,7 +40,7 @@ check_config(const struct udpct_config *c)
 	size_t i;
 
 	if (c->size != sizeof(*c) || (c->flags & ~UDPCT_CFG_ALL_FLAGS) ||
-	    c->reserved0 || c->capacity > MAX_CAPACITY ||
+	    c->expect_max > (1u << 20) || c->capacity > MAX_CAPACITY ||
 	    c->user_data_size > (1u << 20))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(c->reserved); i++)
@@ -115,17 +116,22 @@ alloc_arrays(struct udpct_table *t)
 	t->bucket_bytes = (size_t)nb * sizeof(*t->buckets);
 	t->buckets = udpct__alloc_zero(a, t->bucket_bytes, UDPCT_CACHE_LINE);
 	t->free_stack = udpct__alloc_zero(a, (size_t)t->capacity * 4, 4);
-	t->wheel_bytes = udpct__wheel_mem_size(t->capacity, UDPCT__WHEEL_SLOTS);
+	t->exp = udpct__alloc_zero(a, (size_t)t->expect_max * sizeof(*t->exp),
+				   8);
+	t->wheel_bytes = udpct__wheel_mem_size(t->capacity + t->expect_max,
+					       UDPCT__WHEEL_SLOTS);
 	wmem = udpct__alloc_zero(a, t->wheel_bytes, 8);
 	if (t->user_data_size)
 		t->user_data = udpct__alloc_zero(a, (size_t)t->capacity *
 						 t->user_data_size, 16);
 	if (!t->hot || !t->cold || !t->buckets || !t->free_stack || !wmem ||
+	    !t->exp ||
 	    (t->user_data_size && !t->user_data)) {
 		t->wheel.nodes = wmem;
 		return -ENOMEM;
 	}
-	udpct__wheel_init(&t->wheel, wmem, t->capacity, UDPCT__WHEEL_SLOTS, 0);
+	udpct__wheel_init(&t->wheel, wmem, t->capacity + t->expect_max,
+			  UDPCT__WHEEL_SLOTS, 0);
 	/* Pop order 0, 1, 2...: neighbours in time share pages. */
 	for (i = 0; i < t->capacity; i++)
 		t->free_stack[i] = t->capacity - 1 - i;
@@ -142,6 +148,7 @@ free_arrays(struct udpct_table *t)
 	udpct__alloc_free(a, t->cold, (size_t)t->capacity * sizeof(*t->cold));
 	udpct__alloc_free(a, t->buckets, t->bucket_bytes);
 	udpct__alloc_free(a, t->free_stack, (size_t)t->capacity * 4);
+	udpct__alloc_free(a, t->exp, (size_t)t->expect_max * sizeof(*t->exp));
 	udpct__alloc_free(a, t->wheel.nodes, t->wheel_bytes);
 	udpct__alloc_free(a, t->user_data,
 			  (size_t)t->capacity * t->user_data_size);
@@ -153,6 +160,7 @@ table_setup(struct udpct_table *t, const struct udpct_config *c)
 	t->flags = c->flags;
 	t->capacity = c->capacity ? c->capacity : DEFAULT_CAPACITY;
 	t->user_data_size = (c->user_data_size + 15) & ~15u;
+	t->expect_max = c->expect_max ? c->expect_max : DEFAULT_EXPECT_MAX;
 	t->timeout_ns = or_default(c->udp_timeout_ns, DEFAULT_TIMEOUT);
 	t->stream_timeout_ns = or_default(c->udp_timeout_stream_ns,
 					  DEFAULT_STREAM_TIMEOUT);
@@ -238,6 +246,9 @@ udpct__flow_release(struct udpct_table *t, struct udpct_flow *f)
 	uint32_t idx = udpct__flow_idx(t, f);
 
 	udpct__wheel_cancel(&t->wheel, idx);
+	if (t->cold[idx].nexpect)
+		udpct__expect_kill_master(t, idx);
+	t->cold[idx].helper = 0;
 	atomic_store_explicit(&f->status, 0, RLX);
 	t->free_stack[t->free_top++] = idx;
 }
@@ -270,8 +281,8 @@ udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 	info->deadline_ns = atomic_load_explicit(&f->deadline_ns, RLX);
 }
 
-static bool
-flow_valid(const struct udpct_table *t, const struct udpct_flow *f)
+bool
+udpct__flow_valid(const struct udpct_table *t, const struct udpct_flow *f)
 {
 	uintptr_t p = (uintptr_t)f, base = (uintptr_t)t->hot;
 
@@ -283,7 +294,7 @@ UDPCT_EXPORT int
 udpct_flow_get_info(const struct udpct_table *t, const struct udpct_flow *f,
 		    struct udpct_flow_info *info)
 {
-	if (!t || !f || !info || !flow_valid(t, f))
+	if (!t || !f || !info || !udpct__flow_valid(t, f))
 		return -EINVAL;
 	udpct__flow_info(t, f, info);
 	return 0;
@@ -292,7 +303,7 @@ udpct_flow_get_info(const struct udpct_table *t, const struct udpct_flow *f,
 UDPCT_EXPORT void *
 udpct_flow_get_user_data(struct udpct_table *t, struct udpct_flow *f)
 {
-	if (!t || !f || !flow_valid(t, f))
+	if (!t || !f || !udpct__flow_valid(t, f))
 		return NULL;
 	return udpct__user_data(t, udpct__flow_idx(t, f));
 }

@@ -59,7 +59,24 @@ struct udpct__cold {
 	_Atomic uint64_t bytes[2];
 	_Atomic uint64_t last_ns;
 	uint64_t hash;			/* to find the bucket on removal */
+	uint32_t nexpect;		/* expectations this flow created */
+	uint8_t helper;			/* index in helpers[] + 1, 0: none */
 } __attribute__((aligned(UDPCT_CACHE_LINE)));
+
+/* An expectation (nf_conntrack_expect); key is stored pre-masked. */
+struct udpct__exp {
+	struct udpct__key key;
+	struct udpct__key mask;
+	uint64_t deadline_ns;
+	uint64_t serial;		/* creation order: oldest is replaced */
+	uint32_t master;		/* index of the creating flow */
+	uint32_t flags;
+};
+
+/* Bits of udpct_verdict.priv.flags. */
+#define UDPCT__V_PENDING	(1u << 0)	/* tentative flow to insert */
+#define UDPCT__V_EXPECTED	(1u << 1)	/* ... created by expectation */
+#define UDPCT__V_HELP		(1u << 2)	/* run the flow's helper */
 
 struct udpct__bucket {
 	_Atomic uint64_t slot[UDPCT__BUCKET_SLOTS];
@@ -79,6 +96,9 @@ struct udpct_table {
 	uint64_t stream_timeout_ns;
 	udpct_expire_fn evict_fn;
 	void *evict_arg;
+	uint32_t expect_max;
+	uint32_t expect_count;		/* live entries at exp[0..count) */
+	uint32_t nhelpers;
 	uint8_t secret[UDPCT__SECRET_SIZE] __attribute__((aligned(64)));
 
 	/* Writer side. */
@@ -87,6 +107,9 @@ struct udpct_table {
 	uint64_t last_advance_ns;
 	uint32_t *free_stack;		/* pool of unused record indices */
 	uint32_t free_top;
+	struct udpct__exp *exp;
+	uint64_t exp_serial;
+	struct udpct_helper helpers[UDPCT_HELPERS_MAX];
 	struct udpct_stats stats;
 	struct udpct__alloc alloc;
 	size_t wheel_bytes;
@@ -136,12 +159,29 @@ uint32_t udpct__early_drop(struct udpct_table *t, uint64_t hash,
 			   uint64_t now_ns);
 
 /* table.c */
+bool udpct__flow_valid(const struct udpct_table *t,
+		       const struct udpct_flow *f);
 void udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 		      struct udpct_flow_info *info);
 void *udpct__user_data(struct udpct_table *t, uint32_t idx);
 struct udpct_flow *udpct__flow_alloc(struct udpct_table *t);
 void udpct__flow_release(struct udpct_table *t, struct udpct_flow *f);
 void udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f);
+
+/* expect.c; the wheel node of exp[i] is capacity + i */
+struct udpct__exp *udpct__expect_match(struct udpct_table *t,
+				       const struct udpct__key *fwd,
+				       uint64_t now_ns);
+void udpct__expect_remove(struct udpct_table *t, uint32_t i);
+void udpct__expect_kill_master(struct udpct_table *t, uint32_t master);
+bool udpct__expect_fire(struct udpct_table *t, uint32_t i, uint64_t now_ns,
+			uint64_t *rearm_tick);
+
+/* helper.c */
+uint8_t udpct__helper_find(const struct udpct_table *t,
+			   const struct udpct_tuple *tuple);
+int udpct__helper_run(struct udpct_table *t, struct udpct_flow *f,
+		      const struct udpct_verdict *v);
 
 /* flow.c */
 void udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,

@@ -81,7 +81,8 @@ enum udpct_dir {
 	X(ICMP_QUOTES_UNTRACKED, "icmp_quotes_untracked")	\
 	X(ICMP_UNKNOWN_FLOW, "icmp_unknown_flow")		\
 	X(ICMP_DADDR_MISMATCH, "icmp_daddr_mismatch")		\
-	X(TABLE_FULL, "table_full")
+	X(TABLE_FULL, "table_full")				\
+	X(HELPER_REFUSED, "helper_refused")
 
 /** Reason attached to an INVALID verdict (UDPCT_REASON_NONE otherwise). */
 enum udpct_invalid_reason {
@@ -123,8 +124,10 @@ struct udpct_verdict {
 	struct {
 		uint64_t hash;
 		uint64_t now_ns;
+		const uint8_t *payload;
+		uint32_t payload_len;
 		uint32_t bytes;
-		uint32_t pending;
+		uint32_t flags;
 	} priv;
 };
 

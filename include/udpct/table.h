@@ -81,6 +81,8 @@ struct udpct_flow_info {
  *                    262144.
  * @user_data_size:   bytes of caller data per flow, zeroed when a flow is
  *                    created, 16-byte aligned; default 0.
+ * @expect_max:       most expectations at once (nf_conntrack_expect_max);
+ *                    default 4096.
  * @udp_timeout_ns:   idle timeout while unreplied, and while a replied flow
  *                    is at most 2 s old; default 30 s.
  * @udp_timeout_stream_ns: idle timeout once replied and older than 2 s (the
@@ -100,7 +102,7 @@ struct udpct_config {
 	uint32_t flags;
 	uint32_t capacity;
 	uint32_t user_data_size;
-	uint32_t reserved0;
+	uint32_t expect_max;
 	uint64_t udp_timeout_ns;
 	uint64_t udp_timeout_stream_ns;
 	uint64_t hash_seed;
@@ -243,6 +245,9 @@ int udpct_table_scan(const struct udpct_table *t, uint64_t now_ns,
  *                  included).
  * @capacity:       configured capacity.
  * @memory_bytes:   bytes the table allocated in all.
+ * @expect_new:     expectations created.
+ * @expect_matched: flows created by an expectation.
+ * @expect_failed:  udpct_expect() calls that failed.
  * @invalid_reason: INVALID packets per enum udpct_invalid_reason.
  */
 struct udpct_stats {
@@ -260,6 +265,9 @@ struct udpct_stats {
 	uint64_t live;
 	uint64_t capacity;
 	uint64_t memory_bytes;
+	uint64_t expect_new;
+	uint64_t expect_matched;
+	uint64_t expect_failed;
 	uint64_t invalid_reason[UDPCT_REASON_MAX];
 };
 

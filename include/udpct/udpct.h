@@ -34,6 +34,7 @@
 #include <udpct/tuple.h>
 #include <udpct/classify.h>
 #include <udpct/table.h>
+#include <udpct/expect.h>
 
 #ifdef __cplusplus
 extern "C" {
