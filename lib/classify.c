@@ -36,13 +36,18 @@ verdict_none(struct udpct_verdict *v, enum udpct_state s,
 	v->priv.flags = 0;
 }
 
+static inline struct udpct__shard *
+shard(struct udpct_table *t, const struct udpct_verdict *v)
+{
+	return udpct__shard_of(t->shards, v);
+}
+
 static void
 verdict_invalid(struct udpct_table *t, struct udpct_verdict *v,
 		enum udpct_invalid_reason r)
 {
 	verdict_none(v, UDPCT_INVALID, r);
-	t->stats.invalid++;
-	t->stats.invalid_reason[r]++;
+	udpct__count(&shard(t, v)->invalid[r]);
 }
 
 /* Look up a live flow for @tuple; expired flows are absent (spec 8). */
@@ -60,7 +65,8 @@ lookup(struct udpct_table *t, const struct udpct_tuple *tuple, uint64_t hash,
 
 /*
  * A miss that matches an expectation uses it up at lookup time, even if
- * the packet is then found INVALID or dropped (init_conntrack()).
+ * the packet is then found INVALID or dropped (init_conntrack()).  Takes
+ * the lock only when the table has expectations.
  */
 static bool
 consume_expectation(struct udpct_table *t, const struct udpct_tuple *tuple,
@@ -69,14 +75,35 @@ consume_expectation(struct udpct_table *t, const struct udpct_tuple *tuple,
 	struct udpct__key fwd, rev;
 	struct udpct__exp *e;
 
-	udpct__key_build(tuple, &fwd, &rev);
-	e = udpct__expect_match(t, &fwd, now_ns);
-	if (!e)
+	if (!udpct__expect_n(t))
 		return false;
-	if (!(e->flags & UDPCT_EXPECT_PERMANENT))
-		udpct__expect_remove(t, (uint32_t)(e - t->exp));
-	t->stats.expect_matched++;
-	return true;
+	udpct__key_build(tuple, &fwd, &rev);
+	udpct__lock(t);
+	e = udpct__expect_match(t, &fwd, now_ns);
+	if (e) {
+		if (!(e->flags & UDPCT_EXPECT_PERMANENT))
+			udpct__expect_remove(t, (uint32_t)(e - t->exp));
+		t->wstats.expect_matched++;
+	}
+	udpct__unlock(t);
+	return e != NULL;
+}
+
+/* Is there room for one more flow?  Makes some if the policy allows. */
+static bool
+room_for_new(struct udpct_table *t, uint64_t hash, uint64_t now_ns)
+{
+	bool ok;
+
+	if (likely(atomic_load_explicit(&t->free_top, RLX) != 0))
+		return true;
+	udpct__lock(t);
+	ok = atomic_load_explicit(&t->free_top, RLX) != 0 ||
+	     udpct__qsbr_reclaim(t) ||
+	     (!(t->flags & UDPCT_CFG_FULL_REFUSE) &&
+	      udpct__early_drop(t, hash, now_ns));
+	udpct__unlock(t);
+	return ok;
 }
 
 /* No live flow: a tentative one, unless the table is full. */
@@ -84,10 +111,8 @@ static void
 classify_miss(struct udpct_table *t, uint64_t hash, uint64_t now_ns,
 	      struct udpct_verdict *v)
 {
-	if (t->free_top == 0 &&
-	    ((t->flags & UDPCT_CFG_FULL_REFUSE) ||
-	     !udpct__early_drop(t, hash, now_ns))) {
-		t->stats.table_full++;
+	if (!room_for_new(t, hash, now_ns)) {
+		udpct__count(&shard(t, v)->table_full);
 		verdict_invalid(t, v, UDPCT_REASON_TABLE_FULL);
 		return;
 	}
@@ -97,7 +122,7 @@ classify_miss(struct udpct_table *t, uint64_t hash, uint64_t now_ns,
 	v->flow = NULL;
 	v->priv.hash = hash;
 	v->priv.flags |= UDPCT__V_PENDING;
-	if (t->expect_count && consume_expectation(t, &v->tuple, now_ns)) {
+	if (consume_expectation(t, &v->tuple, now_ns)) {
 		v->state = UDPCT_RELATED;
 		v->priv.flags |= UDPCT__V_EXPECTED;
 	}
@@ -105,10 +130,9 @@ classify_miss(struct udpct_table *t, uint64_t hash, uint64_t now_ns,
 
 /* Verdict for a valid UDP datagram; commits itself in auto-commit mode. */
 static void
-classify_udp(struct udpct_table *t, uint32_t bytes, uint64_t now_ns,
-	     struct udpct_verdict *v)
+classify_udp(struct udpct_table *t, uint64_t hash, uint32_t bytes,
+	     uint64_t now_ns, struct udpct_verdict *v)
 {
-	uint64_t hash = udpct__hash_tuple(t->secret, &v->tuple);
 	struct udpct_flow *f;
 	enum udpct_dir dir;
 	int err;
@@ -118,7 +142,7 @@ classify_udp(struct udpct_table *t, uint32_t bytes, uint64_t now_ns,
 	v->priv.bytes = bytes;
 	f = lookup(t, &v->tuple, hash, now_ns, &dir);
 	if (f) {
-		t->stats.found++;
+		udpct__count(&shard(t, v)->found);
 		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
 		if (t->cold[udpct__flow_idx(t, f)].helper)
 			v->priv.flags |= UDPCT__V_HELP;
@@ -136,10 +160,9 @@ classify_udp(struct udpct_table *t, uint32_t bytes, uint64_t now_ns,
 
 static void
 classify_icmp(struct udpct_table *t, const struct udpct__pkt *pkt,
-	      uint64_t now_ns, struct udpct_verdict *v)
+	      uint64_t hash, uint64_t now_ns, struct udpct_verdict *v)
 {
 	size_t alen = pkt->tuple.family == UDPCT_IPV4 ? 4 : 16;
-	uint64_t hash = udpct__hash_tuple(t->secret, &pkt->tuple);
 	struct udpct_flow *f;
 	enum udpct_dir qdir;
 
@@ -153,7 +176,7 @@ classify_icmp(struct udpct_table *t, const struct udpct__pkt *pkt,
 		verdict_invalid(t, v, UDPCT_REASON_ICMP_DADDR_MISMATCH);
 		return;
 	}
-	t->stats.related++;
+	udpct__count(&shard(t, v)->related);
 	v->state = UDPCT_RELATED;
 	v->dir = qdir == UDPCT_DIR_ORIGINAL ? UDPCT_DIR_REPLY
 					    : UDPCT_DIR_ORIGINAL;
@@ -169,11 +192,40 @@ classify_bad_udp(struct udpct_table *t, const struct udpct__pkt *pkt,
 {
 	enum udpct_dir dir;
 
-	if (t->expect_count && pkt->tuple.family &&
+	if (udpct__expect_n(t) && pkt->tuple.family &&
 	    !lookup(t, &pkt->tuple, udpct__hash_tuple(t->secret, &pkt->tuple),
 		    now_ns, &dir))
 		consume_expectation(t, &pkt->tuple, now_ns);
 	verdict_invalid(t, v, pkt->reason);
+}
+
+void
+udpct__classify_parsed(struct udpct_table *t, const struct udpct__pkt *pkt,
+		       uint64_t hash, uint64_t now_ns, struct udpct_verdict *v)
+{
+	v->priv.flags = 0;
+	v->priv.payload = pkt->payload;
+	v->priv.payload_len = pkt->payload_len;
+	v->tuple = pkt->tuple;
+	if (pkt->reason != UDPCT_REASON_NONE) {
+		if (pkt->kind == UDPCT__PKT_UDP)
+			classify_bad_udp(t, pkt, now_ns, v);
+		else
+			verdict_invalid(t, v, pkt->reason);
+		return;
+	}
+	switch (pkt->kind) {
+	case UDPCT__PKT_UDP:
+		classify_udp(t, hash, pkt->ip_len, now_ns, v);
+		break;
+	case UDPCT__PKT_ICMP_ERR:
+		classify_icmp(t, pkt, hash, now_ns, v);
+		break;
+	default:
+		udpct__count(&shard(t, v)->ignored);
+		verdict_none(v, UDPCT_IGNORED, UDPCT_REASON_NONE);
+		break;
+	}
 }
 
 UDPCT_EXPORT int
@@ -181,33 +233,14 @@ udpct_classify(struct udpct_table *t, const void *l3, size_t len,
 	       uint64_t now_ns, struct udpct_verdict *v)
 {
 	struct udpct__pkt pkt;
+	uint64_t hash = 0;
 
 	if (!t || !v || (!l3 && len))
 		return -EINVAL;
 	udpct__parse(l3, len, !(t->flags & UDPCT_CFG_NO_CHECKSUM), &pkt);
-	v->priv.flags = 0;
-	v->priv.payload = pkt.payload;
-	v->priv.payload_len = pkt.payload_len;
-	v->tuple = pkt.tuple;
-	if (pkt.reason != UDPCT_REASON_NONE) {
-		if (pkt.kind == UDPCT__PKT_UDP)
-			classify_bad_udp(t, &pkt, now_ns, v);
-		else
-			verdict_invalid(t, v, pkt.reason);
-		return 0;
-	}
-	switch (pkt.kind) {
-	case UDPCT__PKT_UDP:
-		classify_udp(t, pkt.ip_len, now_ns, v);
-		break;
-	case UDPCT__PKT_ICMP_ERR:
-		classify_icmp(t, &pkt, now_ns, v);
-		break;
-	default:
-		t->stats.ignored++;
-		verdict_none(v, UDPCT_IGNORED, UDPCT_REASON_NONE);
-		break;
-	}
+	if (pkt.reason == UDPCT_REASON_NONE && pkt.kind != UDPCT__PKT_OTHER)
+		hash = udpct__hash_tuple(t->secret, &pkt.tuple);
+	udpct__classify_parsed(t, &pkt, hash, now_ns, v);
 	return 0;
 }
 
@@ -227,11 +260,13 @@ udpct_classify_tuple(struct udpct_table *t, const struct udpct_tuple *tuple,
 		memset(v->tuple.saddr + 4, 0, 12);
 		memset(v->tuple.daddr + 4, 0, 12);
 	}
-	classify_udp(t, bytes, now_ns, v);
+	classify_udp(t, udpct__hash_tuple(t->secret, &v->tuple), bytes, now_ns,
+		     v);
 	return 0;
 }
 
-/* A flow of the same key that is already linked: join it or reap it. */
+/* A flow of the same key that is already linked: join it or reap it.
+ * Lock held. */
 static bool
 resolve_clash(struct udpct_table *t, struct udpct_verdict *v,
 	      const struct udpct__key *fwd, const struct udpct__key *rev)
@@ -248,7 +283,7 @@ resolve_clash(struct udpct_table *t, struct udpct_verdict *v,
 		return false;
 	}
 	/* The packet keeps its verdict; only counters merge. */
-	t->stats.clash++;
+	t->wstats.clash++;
 	udpct__flow_account(t, f, dir, v->priv.bytes);
 	v->flow = f;
 	v->status = atomic_load_explicit(&f->status, RLX);
@@ -266,7 +301,10 @@ alloc_room(struct udpct_table *t, uint64_t hash, uint64_t now_ns)
 	return f;
 }
 
-/* Confirmation: insert the tentative flow of @v (nf_conntrack_confirm). */
+/*
+ * Confirmation: insert the tentative flow of @v (__nf_conntrack_confirm).
+ * Lock held.
+ */
 static int
 insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 {
@@ -278,13 +316,8 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 	if (resolve_clash(t, v, &fwd, &rev))
 		return 0;
 	f = alloc_room(t, v->priv.hash, v->priv.now_ns);
-	if (!f || udpct__index_insert(t, v->priv.hash,
-				      udpct__flow_idx(t, f)) < 0) {
-		if (f)
-			udpct__flow_release(t, f);
-		t->stats.insert_failed++;
-		return -ENOSPC;
-	}
+	if (!f)
+		goto full;
 	idx = udpct__flow_idx(t, f);
 	udpct__flow_init(t, f, &fwd, v->priv.hash, v->priv.bytes,
 			 v->priv.now_ns);
@@ -293,6 +326,11 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 					 RLX);
 	else if (t->nhelpers)
 		t->cold[idx].helper = udpct__helper_find(t, &v->tuple);
+	/* Publish last: the release store makes the record whole. */
+	if (udpct__index_insert(t, v->priv.hash, idx) < 0) {
+		udpct__flow_free_idx(t, idx);
+		goto full;
+	}
 	if (!t->wheel_started) {
 		t->wheel.cur = udpct__tick(v->priv.now_ns);
 		t->wheel_started = true;
@@ -300,10 +338,13 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 	udpct__wheel_arm(&t->wheel, idx,
 			 udpct__tick(atomic_load_explicit(&f->deadline_ns,
 							  RLX)));
-	t->stats.new++;
+	t->wstats.new++;
 	v->flow = f;
 	v->status = atomic_load_explicit(&f->status, RLX);
 	return 0;
+full:
+	t->wstats.insert_failed++;
+	return -ENOSPC;
 }
 
 UDPCT_EXPORT int
@@ -317,12 +358,15 @@ udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
 	flags = v->priv.flags;
 	v->priv.flags = 0;
 	if (flags & UDPCT__V_PENDING) {
+		udpct__lock(t);
 		err = insert(t, v, flags);
+		udpct__unlock(t);
 		if (err)
 			return err;
 		if (t->cold[udpct__flow_idx(t, v->flow)].helper)
 			flags |= UDPCT__V_HELP;
 	}
+	/* Outside the lock: a helper calls udpct_expect(). */
 	if (flags & UDPCT__V_HELP)
 		return udpct__helper_run(t, v->flow, v);
 	return 0;

@@ -42,7 +42,7 @@ udpct__expect_match(struct udpct_table *t, const struct udpct__key *fwd,
 	struct udpct__exp *e;
 	uint32_t i;
 
-	for (i = 0; i < t->expect_count; i++) {
+	for (i = 0; i < udpct__expect_n(t); i++) {
 		e = &t->exp[i];
 		if (now_ns < e->deadline_ns && key_match(fwd, &e->key, &e->mask))
 			return e;
@@ -53,7 +53,7 @@ udpct__expect_match(struct udpct_table *t, const struct udpct__key *fwd,
 void
 udpct__expect_remove(struct udpct_table *t, uint32_t i)
 {
-	uint32_t last = t->expect_count - 1;
+	uint32_t last = udpct__expect_n(t) - 1;
 	struct udpct__exp *e = &t->exp[i];
 
 	t->cold[e->master].nexpect--;
@@ -64,13 +64,13 @@ udpct__expect_remove(struct udpct_table *t, uint32_t i)
 		udpct__wheel_arm(&t->wheel, t->capacity + i,
 				 udpct__tick(e->deadline_ns));
 	}
-	t->expect_count--;
+	atomic_store_explicit(&t->expect_count, last, RLX);
 }
 
 void
 udpct__expect_kill_master(struct udpct_table *t, uint32_t master)
 {
-	uint32_t i = t->expect_count;
+	uint32_t i = udpct__expect_n(t);
 
 	while (t->cold[master].nexpect && i--)
 		if (t->exp[i].master == master)
@@ -134,7 +134,7 @@ oldest_of_master(struct udpct_table *t, uint32_t master)
 {
 	uint32_t i, old = UINT32_MAX;
 
-	for (i = 0; i < t->expect_count; i++)
+	for (i = 0; i < udpct__expect_n(t); i++)
 		if (t->exp[i].master == master &&
 		    (old == UINT32_MAX ||
 		     t->exp[i].serial < t->exp[old].serial))
@@ -149,7 +149,7 @@ check_existing(struct udpct_table *t, const struct udpct__exp *n)
 {
 	uint32_t i;
 
-	for (i = 0; i < t->expect_count; i++) {
+	for (i = 0; i < udpct__expect_n(t); i++) {
 		const struct udpct__exp *o = &t->exp[i];
 
 		if (same(&o->key, &n->key) && same(&o->mask, &n->mask))
@@ -160,11 +160,13 @@ check_existing(struct udpct_table *t, const struct udpct__exp *n)
 	return -ENOENT;
 }
 
+/* Lock held. */
 static int
 expect_add(struct udpct_table *t, struct udpct__exp *n,
 	   const struct udpct_expect *e)
 {
 	int64_t r = check_existing(t, n);
+	uint32_t i;
 
 	if (r >= 0) {
 		udpct__expect_remove(t, (uint32_t)r);	/* re-arm: replace */
@@ -174,13 +176,14 @@ expect_add(struct udpct_table *t, struct udpct__exp *n,
 		   t->cold[n->master].nexpect >= e->max_per_master) {
 		oldest_of_master(t, n->master);
 	}
-	if (t->expect_count >= t->expect_max)
+	i = udpct__expect_n(t);
+	if (i >= t->expect_max)
 		return -ENOSPC;
 	n->serial = ++t->exp_serial;
-	t->exp[t->expect_count] = *n;
-	udpct__wheel_arm(&t->wheel, t->capacity + t->expect_count,
+	t->exp[i] = *n;
+	udpct__wheel_arm(&t->wheel, t->capacity + i,
 			 udpct__tick(n->deadline_ns));
-	t->expect_count++;
+	atomic_store_explicit(&t->expect_count, i + 1, RLX);
 	t->cold[n->master].nexpect++;
 	return 0;
 }
@@ -210,10 +213,6 @@ udpct_expect(struct udpct_table *t, struct udpct_flow *master,
 
 	if (!t || !master || !e || !udpct__flow_valid(t, master))
 		return -EINVAL;
-	if (!expect_valid(t, master, e, now_ns)) {
-		t->stats.expect_failed++;
-		return -EINVAL;
-	}
 	memset(&n, 0, sizeof(n));
 	udpct__key_build(&e->tuple, &n.key, &rev);
 	build_mask(e, &n.mask);
@@ -223,13 +222,15 @@ udpct_expect(struct udpct_table *t, struct udpct_flow *master,
 							: DEFAULT_EXPECT_TIMEOUT);
 	n.master = udpct__flow_idx(t, master);
 	n.flags = e->flags;
-	err = expect_add(t, &n, e);
-	if (err) {
-		t->stats.expect_failed++;
-		return err;
-	}
-	t->stats.expect_new++;
-	return 0;
+	udpct__lock(t);
+	err = expect_valid(t, master, e, now_ns) ? expect_add(t, &n, e)
+						 : -EINVAL;
+	if (err)
+		t->wstats.expect_failed++;
+	else
+		t->wstats.expect_new++;
+	udpct__unlock(t);
+	return err;
 }
 
 UDPCT_EXPORT int
@@ -241,9 +242,11 @@ udpct_flow_set_timeout(struct udpct_table *t, struct udpct_flow *f,
 	if (!t || !f || !udpct__flow_valid(t, f) || !udpct__flow_live(f, now_ns))
 		return -EINVAL;
 	d = udpct__deadline(now_ns, timeout_ns);
+	udpct__lock(t);
 	atomic_store_explicit(&f->deadline_ns, d, RLX);
 	/* A shorter life must be filed earlier: the wheel never looks back. */
 	udpct__wheel_cancel(&t->wheel, udpct__flow_idx(t, f));
 	udpct__wheel_arm(&t->wheel, udpct__flow_idx(t, f), udpct__tick(d));
+	udpct__unlock(t);
 	return 0;
 }

@@ -7,6 +7,7 @@
  * deadline (lazy re-arm: no wheel work on the packet path).  Expiry is a
  * pure function of (deadline, now): lookups already treat a flow past its
  * deadline as absent, so reaping late never changes a verdict (spec 8).
+ * Runs under the writer lock; the embedder's callback too.
  */
 #include <errno.h>
 
@@ -39,8 +40,8 @@ fire_flow(struct reap_ctx *c, uint32_t idx, uint64_t *rearm_tick)
 		udpct__flow_info(t, f, &info);
 		c->fn(c->arg, &info, udpct__user_data(t, idx));
 	}
-	udpct__flow_release(t, f);
-	t->stats.expired++;
+	udpct__flow_retire(t, f);
+	t->wstats.expired++;
 	return true;
 }
 
@@ -61,16 +62,21 @@ udpct_table_advance(struct udpct_table *t, uint64_t now_ns, uint32_t budget,
 		    udpct_expire_fn fn, void *arg)
 {
 	struct reap_ctx c = { .t = t, .now_ns = now_ns, .fn = fn, .arg = arg };
+	uint32_t n = 0;
 
 	if (!t)
 		return -EINVAL;
+	udpct__lock(t);
 	if (now_ns < t->last_advance_ns) {
-		t->stats.clock_backwards++;
-		return 0;
+		t->wstats.clock_backwards++;
+	} else {
+		t->last_advance_ns = now_ns;
+		if (t->wheel_started)
+			n = udpct__wheel_advance(&t->wheel,
+						 udpct__tick(now_ns), budget,
+						 fire, &c, NULL);
+		udpct__qsbr_reclaim(t);
 	}
-	t->last_advance_ns = now_ns;
-	if (!t->wheel_started)
-		return 0;	/* nothing was ever armed */
-	return (int)udpct__wheel_advance(&t->wheel, udpct__tick(now_ns),
-					 budget, fire, &c, NULL);
+	udpct__unlock(t);
+	return (int)n;
 }

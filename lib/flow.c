@@ -26,7 +26,11 @@ udpct__flow_account(struct udpct_table *t, struct udpct_flow *f,
 {
 	struct udpct__cold *c = &t->cold[udpct__flow_idx(t, f)];
 
-	/* One writer per table in 0.1: load + store, no locked RMW. */
+	/*
+	 * Load + store, no locked instruction: exact while one thread carries
+	 * a flow (RSS steers a flow to one queue); racing threads on the same
+	 * flow may lose an increment (docs/concurrency.md).
+	 */
 	atomic_store_explicit(&c->packets[dir],
 			      atomic_load_explicit(&c->packets[dir], RLX) + 1,
 			      RLX);
@@ -42,11 +46,9 @@ udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
 {
 	uint32_t idx = udpct__flow_idx(t, f);
 	struct udpct__cold *c = &t->cold[idx];
-	uint32_t seq = atomic_load_explicit(&f->seq, RLX);
 	int i;
 
-	atomic_store_explicit(&f->seq, seq + 1, RLX);
-	atomic_thread_fence(memory_order_release);
+	/* No reader sees this record until the index slot is published. */
 	for (i = 0; i < 5; i++)
 		atomic_store_explicit(&f->key[i], key->w[i], RLX);
 	atomic_store_explicit(&f->first_ns, now_ns, RLX);
@@ -62,8 +64,6 @@ udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
 		memset(udpct__user_data(t, idx), 0, t->user_data_size);
 	udpct__flow_account(t, f, UDPCT_DIR_ORIGINAL, bytes);
 	atomic_store_explicit(&f->status, UDPCT_STATUS_CONFIRMED, RLX);
-	/* Release: the record is complete before seq turns even. */
-	atomic_store_explicit(&f->seq, seq + 2, memory_order_release);
 }
 
 static enum udpct_state
@@ -79,9 +79,16 @@ packet_state(uint32_t status, enum udpct_dir dir)
 static void
 refresh(struct udpct_flow *f, uint64_t deadline)
 {
-	/* Stored only when it moves: a tick at most once per 4 ms. */
-	if (deadline > atomic_load_explicit(&f->deadline_ns, RLX))
-		atomic_store_explicit(&f->deadline_ns, deadline, RLX);
+	uint64_t cur = atomic_load_explicit(&f->deadline_ns, RLX);
+
+	/*
+	 * Written only when it moves, at most once per tick (4 ms) per flow;
+	 * the CAS keeps the latest of two racing refreshes.
+	 */
+	while (deadline > cur &&
+	       !atomic_compare_exchange_weak_explicit(&f->deadline_ns, &cur,
+						      deadline, RLX, RLX))
+		;
 }
 
 void

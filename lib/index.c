@@ -97,6 +97,29 @@ udpct__index_find(const struct udpct_table *t, uint64_t hash,
 	return scan_bucket(t, &t->buckets[b2], tag_of(hash), fwd, rev, dir);
 }
 
+void
+udpct__index_prefetch_bucket(const struct udpct_table *t, uint64_t hash)
+{
+	__builtin_prefetch(&t->buckets[bucket1(t, hash)]);
+}
+
+/* The record a tag in the first bucket points at (the common case). */
+void
+udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash)
+{
+	const struct udpct__bucket *b = &t->buckets[bucket1(t, hash)];
+	uint64_t s;
+	int i;
+
+	for (i = 0; i < UDPCT__BUCKET_SLOTS; i++) {
+		s = atomic_load_explicit(&b->slot[i], RLX);
+		if ((uint32_t)(s >> 32) == tag_of(hash) && (uint32_t)s) {
+			__builtin_prefetch(&t->hot[(uint32_t)s - 1]);
+			return;
+		}
+	}
+}
+
 static bool
 bucket_put(struct udpct__bucket *b, uint64_t slot)
 {
@@ -158,7 +181,7 @@ evict(struct udpct_table *t, struct udpct_flow *f)
 			    udpct__user_data(t, udpct__flow_idx(t, f)));
 	}
 	udpct__flow_unlink(t, f);
-	udpct__flow_release(t, f);
+	udpct__flow_retire(t, f);
 }
 
 static uint32_t
@@ -176,9 +199,9 @@ drop_bucket(struct udpct_table *t, struct udpct__bucket *b, uint64_t now_ns)
 		f = &t->hot[(uint32_t)s - 1];
 		st = atomic_load_explicit(&f->status, RLX);
 		if (!udpct__flow_live(f, now_ns)) {
-			t->stats.expired++;	/* reaped on the way */
+			t->wstats.expired++;	/* reaped on the way */
 		} else if (!(st & UDPCT_STATUS_ASSURED)) {
-			t->stats.early_drop++;
+			t->wstats.early_drop++;
 		} else {
 			continue;
 		}
@@ -188,6 +211,7 @@ drop_bucket(struct udpct_table *t, struct udpct__bucket *b, uint64_t now_ns)
 	return dropped;
 }
 
+/* Lock held. */
 uint32_t
 udpct__early_drop(struct udpct_table *t, uint64_t hash, uint64_t now_ns)
 {

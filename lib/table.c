@@ -118,6 +118,11 @@ alloc_arrays(struct udpct_table *t)
 	t->free_stack = udpct__alloc_zero(a, (size_t)t->capacity * 4, 4);
 	t->exp = udpct__alloc_zero(a, (size_t)t->expect_max * sizeof(*t->exp),
 				   8);
+	t->shards = udpct__alloc_zero(a, UDPCT__SHARDS * sizeof(*t->shards),
+				      UDPCT_CACHE_LINE);
+	t->qsbr.ring_size = t->capacity;
+	t->qsbr.ring = udpct__alloc_zero(a, (size_t)t->capacity *
+					 sizeof(*t->qsbr.ring), 8);
 	t->wheel_bytes = udpct__wheel_mem_size(t->capacity + t->expect_max,
 					       UDPCT__WHEEL_SLOTS);
 	wmem = udpct__alloc_zero(a, t->wheel_bytes, 8);
@@ -125,7 +130,7 @@ alloc_arrays(struct udpct_table *t)
 		t->user_data = udpct__alloc_zero(a, (size_t)t->capacity *
 						 t->user_data_size, 16);
 	if (!t->hot || !t->cold || !t->buckets || !t->free_stack || !wmem ||
-	    !t->exp ||
+	    !t->exp || !t->shards || !t->qsbr.ring ||
 	    (t->user_data_size && !t->user_data)) {
 		t->wheel.nodes = wmem;
 		return -ENOMEM;
@@ -135,7 +140,8 @@ alloc_arrays(struct udpct_table *t)
 	/* Pop order 0, 1, 2...: neighbours in time share pages. */
 	for (i = 0; i < t->capacity; i++)
 		t->free_stack[i] = t->capacity - 1 - i;
-	t->free_top = t->capacity;
+	atomic_store_explicit(&t->free_top, t->capacity, RLX);
+	atomic_store_explicit(&t->qsbr.gp, 1, RLX);
 	return 0;
 }
 
@@ -149,6 +155,9 @@ free_arrays(struct udpct_table *t)
 	udpct__alloc_free(a, t->buckets, t->bucket_bytes);
 	udpct__alloc_free(a, t->free_stack, (size_t)t->capacity * 4);
 	udpct__alloc_free(a, t->exp, (size_t)t->expect_max * sizeof(*t->exp));
+	udpct__alloc_free(a, t->shards, UDPCT__SHARDS * sizeof(*t->shards));
+	udpct__alloc_free(a, t->qsbr.ring,
+			  (size_t)t->capacity * sizeof(*t->qsbr.ring));
 	udpct__alloc_free(a, t->wheel.nodes, t->wheel_bytes);
 	udpct__alloc_free(a, t->user_data,
 			  (size_t)t->capacity * t->user_data_size);
@@ -167,7 +176,9 @@ table_setup(struct udpct_table *t, const struct udpct_config *c)
 	t->evict_fn = c->evict_fn;
 	t->evict_arg = c->evict_arg;
 	t->bucket_mask = bucket_count(t->capacity) - 1;
-	t->stats.capacity = t->capacity;
+	if (pthread_mutex_init(&t->lock, NULL))
+		return -ENOMEM;
+	t->lock_ok = true;
 	return make_secret(t, c);
 }
 
@@ -195,6 +206,8 @@ udpct_table_new(const struct udpct_config *cfg, struct udpct_table **out)
 		err = alloc_arrays(t);
 	if (err) {
 		free_arrays(t);
+		if (t->lock_ok)
+			pthread_mutex_destroy(&t->lock);
 		a = t->alloc;
 		udpct__alloc_free(&a, t, sizeof(*t));
 		return err;
@@ -211,6 +224,7 @@ udpct_table_free(struct udpct_table *t)
 	if (!t)
 		return;
 	free_arrays(t);
+	pthread_mutex_destroy(&t->lock);
 	a = t->alloc;
 	udpct__alloc_free(&a, t, sizeof(*t));
 }
@@ -223,14 +237,21 @@ udpct__user_data(struct udpct_table *t, uint32_t idx)
 	return t->user_data + (size_t)idx * t->user_data_size;
 }
 
+/* A free record, reclaiming retired ones if needed.  Lock held. */
 struct udpct_flow *
 udpct__flow_alloc(struct udpct_table *t)
 {
-	if (t->free_top == 0)
+	uint32_t top = atomic_load_explicit(&t->free_top, RLX);
+
+	if (top == 0 && udpct__qsbr_reclaim(t))
+		top = atomic_load_explicit(&t->free_top, RLX);
+	if (top == 0)
 		return NULL;
-	return &t->hot[t->free_stack[--t->free_top]];
+	atomic_store_explicit(&t->free_top, top - 1, RLX);
+	return &t->hot[t->free_stack[top - 1]];
 }
 
+/* Make @f unreachable for lookups.  Lock held. */
 void
 udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f)
 {
@@ -240,17 +261,29 @@ udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f)
 	udpct__index_remove(t, t->cold[idx].hash, idx);
 }
 
+/* An unlinked flow leaves the wheel, loses its expectations, and waits
+ * out readers before reuse.  Lock held. */
 void
-udpct__flow_release(struct udpct_table *t, struct udpct_flow *f)
+udpct__flow_retire(struct udpct_table *t, struct udpct_flow *f)
 {
 	uint32_t idx = udpct__flow_idx(t, f);
 
 	udpct__wheel_cancel(&t->wheel, idx);
 	if (t->cold[idx].nexpect)
 		udpct__expect_kill_master(t, idx);
+	udpct__qsbr_retire(t, idx);
+}
+
+/* No reader can see record @idx any more.  Lock held. */
+void
+udpct__flow_free_idx(struct udpct_table *t, uint32_t idx)
+{
+	uint32_t top = atomic_load_explicit(&t->free_top, RLX);
+
 	t->cold[idx].helper = 0;
-	atomic_store_explicit(&f->status, 0, RLX);
-	t->free_stack[t->free_top++] = idx;
+	atomic_store_explicit(&t->hot[idx].status, 0, RLX);
+	t->free_stack[top] = idx;
+	atomic_store_explicit(&t->free_top, top + 1, RLX);
 }
 
 void
@@ -309,8 +342,8 @@ udpct_flow_get_user_data(struct udpct_table *t, struct udpct_flow *f)
 }
 
 UDPCT_EXPORT int
-udpct_table_scan(const struct udpct_table *t, uint64_t now_ns,
-		 udpct_scan_fn fn, void *arg)
+udpct_table_scan(struct udpct_table *t, uint64_t now_ns, udpct_scan_fn fn,
+		 void *arg)
 {
 	struct udpct_flow_info info;
 	struct udpct_flow *f;
@@ -319,6 +352,7 @@ udpct_table_scan(const struct udpct_table *t, uint64_t now_ns,
 
 	if (!t || !fn)
 		return -EINVAL;
+	udpct__lock(t);
 	for (i = 0; i < t->capacity; i++) {
 		f = &t->hot[i];
 		if (!udpct__flow_live(f, now_ns))
@@ -328,16 +362,6 @@ udpct_table_scan(const struct udpct_table *t, uint64_t now_ns,
 		if (fn(arg, &info, f))
 			break;
 	}
+	udpct__unlock(t);
 	return n;
-}
-
-UDPCT_EXPORT int
-udpct_table_get_stats(const struct udpct_table *t, struct udpct_stats *out)
-{
-	if (!t || !out)
-		return -EINVAL;
-	*out = t->stats;
-	out->live = t->capacity - t->free_top;
-	out->memory_bytes = t->alloc.bytes;
-	return 0;
 }

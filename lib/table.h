@@ -2,10 +2,10 @@
 /*
  * table.h - private layout of the table, its flow records and its index.
  *
- * Layout (shaped for the lock-free reader path of docs/concurrency.md):
- *  - flow records come from a pool allocated at creation and are never
- *    unmapped while the table lives (type-stable memory); a record's index
+ * Layout (the lock-free reader path of docs/concurrency.md):
+ *  - flow records come from a pool allocated at creation; a record's index
  *    in the pool is its identity for the index, the wheel and user data;
+ *    a removed record is reused only after a grace period (reclaim.c);
  *  - a record is split hot/cold: the hot cache line holds what a lookup
  *    and a refresh touch (key, deadline, status, creation time), the cold
  *    line counters and bookkeeping;
@@ -14,17 +14,21 @@
  *    64-bit load gives both; each key has two candidate buckets (two-choice
  *    hashing), entries never move, and one entry serves both directions.
  *
- * Fields:
- *  - immutable while the flow is confirmed: key, first_ns, cold.hash;
- *  - updated by the packet path with relaxed atomics: deadline_ns (only
- *    grows), status (bits only set), cold counters and last_ns;
- *  - seq is odd while a record is being (re)initialised, for the future
- *    lock-free readers' re-validation.
- * In release 0.1 all calls on a table are serialised by the caller.
+ * Fields and their guards:
+ *  - immutable from publication (release store of the index slot) until
+ *    reuse after a grace period: key, first_ns, cold.hash, cold.helper;
+ *  - updated by readers with relaxed atomics: deadline_ns (only grows, by
+ *    CAS), status (bits only set, by fetch_or), cold counters and last_ns
+ *    (load + store: exact while one thread carries a flow, see
+ *    docs/concurrency.md);
+ *  - everything under "Writer side" in struct udpct_table: the writer lock.
+ * Lock order: there is one lock, t->lock; callbacks into the embedder run
+ * under it and must not call back into writer functions of the table.
  */
 #ifndef UDPCT_TABLE_PRIV_H
 #define UDPCT_TABLE_PRIV_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,6 +38,8 @@
 #include "alloc.h"
 #include "hash.h"
 #include "internal.h"
+#include "reclaim.h"
+#include "stats.h"
 #include "timer_wheel.h"
 
 #define UDPCT__TICK_SHIFT	22	/* 2^22 ns = 4.19 ms, about a jiffy */
@@ -51,7 +57,6 @@ struct udpct_flow {
 	_Atomic uint64_t deadline_ns;	/* gone once now_ns >= this */
 	_Atomic uint64_t first_ns;	/* creating packet: the 2 s rule */
 	_Atomic uint32_t status;	/* UDPCT_STATUS_* */
-	_Atomic uint32_t seq;		/* odd while being initialised */
 } __attribute__((aligned(UDPCT_CACHE_LINE)));
 
 struct udpct__cold {
@@ -97,24 +102,44 @@ struct udpct_table {
 	udpct_expire_fn evict_fn;
 	void *evict_arg;
 	uint32_t expect_max;
-	uint32_t expect_count;		/* live entries at exp[0..count) */
-	uint32_t nhelpers;
+	uint32_t nhelpers;		/* owner-set before traffic */
+	struct udpct_helper helpers[UDPCT_HELPERS_MAX];
 	uint8_t secret[UDPCT__SECRET_SIZE] __attribute__((aligned(64)));
 
-	/* Writer side. */
+	/* Peeked at by readers, changed under the lock. */
+	_Atomic uint32_t free_top;	/* records on the free stack */
+	_Atomic uint32_t expect_count;	/* live entries at exp[0..count) */
+
+	/* Reader-side counters, sharded; readers and QSBR state. */
+	struct udpct__shard *shards;
+	struct udpct__qsbr qsbr;
+
+	/* Writer side: everything below is guarded by lock. */
+	pthread_mutex_t lock;
+	bool lock_ok;
 	struct udpct__wheel wheel;
 	bool wheel_started;
 	uint64_t last_advance_ns;
 	uint32_t *free_stack;		/* pool of unused record indices */
-	uint32_t free_top;
 	struct udpct__exp *exp;
 	uint64_t exp_serial;
-	struct udpct_helper helpers[UDPCT_HELPERS_MAX];
-	struct udpct_stats stats;
+	struct udpct__wstats wstats;
 	struct udpct__alloc alloc;
 	size_t wheel_bytes;
 	size_t bucket_bytes;
 };
+
+static inline void
+udpct__lock(struct udpct_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+}
+
+static inline void
+udpct__unlock(struct udpct_table *t)
+{
+	pthread_mutex_unlock(&t->lock);
+}
 
 static inline uint32_t
 udpct__flow_idx(const struct udpct_table *t, const struct udpct_flow *f)
@@ -154,6 +179,8 @@ struct udpct_flow *udpct__index_find(const struct udpct_table *t,
 				     const struct udpct__key *rev,
 				     enum udpct_dir *dir);
 int udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx);
+void udpct__index_prefetch_bucket(const struct udpct_table *t, uint64_t hash);
+void udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash);
 void udpct__index_remove(struct udpct_table *t, uint64_t hash, uint32_t idx);
 uint32_t udpct__early_drop(struct udpct_table *t, uint64_t hash,
 			   uint64_t now_ns);
@@ -165,10 +192,17 @@ void udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 		      struct udpct_flow_info *info);
 void *udpct__user_data(struct udpct_table *t, uint32_t idx);
 struct udpct_flow *udpct__flow_alloc(struct udpct_table *t);
-void udpct__flow_release(struct udpct_table *t, struct udpct_flow *f);
+void udpct__flow_retire(struct udpct_table *t, struct udpct_flow *f);
 void udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f);
+void udpct__flow_free_idx(struct udpct_table *t, uint32_t idx);
 
-/* expect.c; the wheel node of exp[i] is capacity + i */
+static inline uint32_t
+udpct__expect_n(const struct udpct_table *t)
+{
+	return atomic_load_explicit(&t->expect_count, RLX);
+}
+
+/* expect.c; the wheel node of exp[i] is capacity + i; lock held */
 struct udpct__exp *udpct__expect_match(struct udpct_table *t,
 				       const struct udpct__key *fwd,
 				       uint64_t now_ns);
@@ -182,6 +216,12 @@ uint8_t udpct__helper_find(const struct udpct_table *t,
 			   const struct udpct_tuple *tuple);
 int udpct__helper_run(struct udpct_table *t, struct udpct_flow *f,
 		      const struct udpct_verdict *v);
+
+/* classify.c: everything after parsing and hashing */
+struct udpct__pkt;
+void udpct__classify_parsed(struct udpct_table *t,
+			    const struct udpct__pkt *pkt, uint64_t hash,
+			    uint64_t now_ns, struct udpct_verdict *v);
 
 /* flow.c */
 void udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,

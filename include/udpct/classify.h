@@ -150,8 +150,11 @@ struct udpct_verdict {
  *                backwards for a table (a flow's deadline never moves back).
  * @param v       verdict to fill.
  * @return 0, or -EINVAL when @t or @v is NULL, or @l3 is NULL with @len > 0.
- * Context: owner in this release (calls on one table must not overlap); no
- *          allocation, no system call, no lock.
+ * Context: reader.  Lock-free for packets of live flows; takes the writer
+ *          lock only on a miss that must write (full table, matching
+ *          expectation) and to commit with UDPCT_CFG_AUTO_COMMIT.  No
+ *          allocation, no system call.  @v->flow stays valid until the
+ *          calling reader's next udpct_reader_quiescent().
  * Since: 0.1
  */
 int udpct_classify(struct udpct_table *t, const void *l3, size_t len,
@@ -170,12 +173,40 @@ int udpct_classify(struct udpct_table *t, const void *l3, size_t len,
  * @param v       verdict to fill.
  * @return 0, or -EINVAL for a NULL argument, an unknown family or a
  *         protocol other than UDPCT_PROTO_UDP.
- * Context: owner in this release; no allocation, no system call, no lock.
+ * Context: reader, as udpct_classify().
  * Since: 0.1
  */
 int udpct_classify_tuple(struct udpct_table *t, const struct udpct_tuple *tuple,
 			 uint32_t bytes, uint64_t now_ns,
 			 struct udpct_verdict *v);
+
+/** One packet of a burst: a raw IPv4/IPv6 packet as for udpct_classify(). */
+struct udpct_burst_item {
+	const void *l3;
+	size_t len;
+};
+
+/**
+ * Classify @n packets at once.  Parses and hashes all of them, prefetches
+ * their index buckets and flow records, then resolves them in order, so
+ * that memory latency overlaps (DPDK's rte_hash_lookup_bulk, VPP's graph
+ * nodes).  The verdicts are exactly those of @n udpct_classify() calls in
+ * the same order, including two packets of one new flow in one burst.
+ *
+ * @param t         table.
+ * @param pkts      @n packets.
+ * @param n         number of packets (any; processed 32 at a time).
+ * @param now_ns    time of the whole burst.
+ * @param verdicts  @n verdicts to fill.
+ * @return 0, or -EINVAL for a NULL table, @pkts or @verdicts with n > 0,
+ *         or a packet with a NULL @l3 and a non-zero length (no verdict is
+ *         then written).
+ * Context: reader, as udpct_classify().
+ * Since: 0.1
+ */
+int udpct_classify_burst(struct udpct_table *t,
+			 const struct udpct_burst_item *pkts, size_t n,
+			 uint64_t now_ns, struct udpct_verdict *verdicts);
 
 /**
  * Accept the packet of @v: make its tentative flow real (the kernel's
@@ -190,7 +221,8 @@ int udpct_classify_tuple(struct udpct_table *t, const struct udpct_tuple *tuple,
  * @param v  verdict from udpct_classify() or udpct_classify_tuple().
  * @return 0; -EINVAL for a NULL argument; -ENOSPC when the table is full and
  *         the full-table policy refused the flow (counted as insert_failed).
- * Context: owner in this release.
+ * Context: writer (takes the writer lock to insert; runs the flow's helper
+ *          outside it).
  * Since: 0.1
  */
 int udpct_commit(struct udpct_table *t, struct udpct_verdict *v);

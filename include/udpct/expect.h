@@ -74,7 +74,7 @@ struct udpct_expect {
  *         tuple whose family or zone differs from the master's; -EBUSY when
  *         another master's expectation overlaps; -ENOSPC when the table
  *         already holds udpct_config.expect_max expectations.
- * Context: owner in this release (typically called from a helper).
+ * Context: writer (takes the writer lock); typically from a helper.
  * Since: 0.1
  */
 int udpct_expect(struct udpct_table *t, struct udpct_flow *master,
@@ -86,7 +86,7 @@ int udpct_expect(struct udpct_table *t, struct udpct_flow *master,
  * cuts its master to 3 s).
  *
  * @return 0, or -EINVAL for a NULL argument or a flow that is not live.
- * Context: owner in this release.
+ * Context: writer (takes the writer lock).
  * Since: 0.1
  */
 int udpct_flow_set_timeout(struct udpct_table *t, struct udpct_flow *f,

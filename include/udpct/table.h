@@ -93,7 +93,7 @@ struct udpct_flow_info {
  * @alloc:            allocation hooks; zeroed means malloc/free.
  * @evict_fn:         called for each flow removed outside
  *                    udpct_table_advance() (early drop on a full table),
- *                    before its memory is reused; may be NULL.
+ *                    under the writer lock; may be NULL.
  * @evict_arg:        passed to @evict_fn.
  * @reserved:         must be zero.
  */
@@ -158,7 +158,7 @@ void udpct_table_free(struct udpct_table *t);
  * @param f     flow, e.g. from a verdict.
  * @param info  filled on success.
  * @return 0, or -EINVAL for a NULL argument or a flow of another table.
- * Context: owner in this release.
+ * Context: reader; the flow must be one the caller may hold (udpct/reader.h).
  * Since: 0.1
  */
 int udpct_flow_get_info(const struct udpct_table *t,
@@ -170,7 +170,7 @@ int udpct_flow_get_info(const struct udpct_table *t,
  *         zeroed at creation, 16-byte aligned), or NULL when the table has
  *         no user data or an argument is invalid.  The area belongs to the
  *         flow until it expires or is evicted.
- * Context: owner in this release.
+ * Context: reader, as udpct_flow_get_info().
  * Since: 0.1
  */
 void *udpct_flow_get_user_data(struct udpct_table *t, struct udpct_flow *f);
@@ -201,7 +201,8 @@ typedef void (*udpct_expire_fn)(void *arg, const struct udpct_flow_info *info,
  * @param fn      callback for each expired flow, or NULL.
  * @param arg     passed to @fn.
  * @return the number of flows expired (>= 0), or -EINVAL for a NULL @t.
- * Context: owner in this release.
+ * Context: writer (takes the writer lock; @fn runs under it and must not
+ *          call writer functions of the table).
  * Since: 0.1
  */
 int udpct_table_advance(struct udpct_table *t, uint64_t now_ns,
@@ -222,10 +223,11 @@ typedef int (*udpct_scan_fn)(void *arg, const struct udpct_flow_info *info,
  * @param fn      callback.
  * @param arg     passed to @fn.
  * @return the number of flows visited, or -EINVAL for a NULL argument.
- * Context: owner in this release.
+ * Context: writer (takes the writer lock; @fn runs under it and must not
+ *          call writer functions of the table).
  * Since: 0.1
  */
-int udpct_table_scan(const struct udpct_table *t, uint64_t now_ns,
+int udpct_table_scan(struct udpct_table *t, uint64_t now_ns,
 		     udpct_scan_fn fn, void *arg);
 
 /**
@@ -277,10 +279,11 @@ struct udpct_stats {
  * @param t    table.
  * @param out  filled on success.
  * @return 0, or -EINVAL for a NULL argument.
- * Context: owner in this release.
+ * Context: writer (takes the writer lock briefly); reader-side counters
+ *          are read without it.
  * Since: 0.1
  */
-int udpct_table_get_stats(const struct udpct_table *t, struct udpct_stats *out);
+int udpct_table_get_stats(struct udpct_table *t, struct udpct_stats *out);
 
 #ifdef __cplusplus
 }

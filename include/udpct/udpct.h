@@ -18,12 +18,17 @@
  *	udpct_table_free(t);
  *
  * Thread-safety classes, named on every function ("Context:"):
- *   pure   touches no table; any thread, any time.
- *   owner  calls on one table must not overlap: the caller serialises them
- *          (one packet thread per table, or a lock of its own).  In release
- *          0.1 every table function is in this class; the lock-free
- *          multi-reader classify path is designed in docs/concurrency.md.
- * Different tables are independent: no global state exists.
+ *   reader  any thread holding a registered, online reader of the table
+ *           (or the table's only thread); lock-free, never blocks,
+ *           allocates or makes a system call on the established path;
+ *   writer  any thread; serialised by the table's writer lock; may run
+ *           concurrently with readers and other writers;
+ *   owner   must not run concurrently with any other call on the table
+ *           (creation, destruction, helper registration);
+ *   pure    touches no table; any thread, any time.
+ * Reclamation rules are in udpct/reader.h; the design in
+ * docs/concurrency.md.  Different tables are independent: no global state
+ * exists.
  *
  * Time: see udpct/table.h.  Memory: see udpct_table_new().
  */
@@ -35,6 +40,7 @@
 #include <udpct/classify.h>
 #include <udpct/table.h>
 #include <udpct/expect.h>
+#include <udpct/reader.h>
 
 #ifdef __cplusplus
 extern "C" {
