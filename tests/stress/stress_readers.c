@@ -15,6 +15,7 @@
  *
  * Usage: stress_readers [seconds] [readers]
  */
+#define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
