@@ -54,6 +54,21 @@ check_config(const struct udpct_config *c)
 	return 0;
 }
 
+/*
+ * Wheel slots: a power of two, as many as flows (a small table re-files its
+ * few long-lived flows more often instead of zeroing a large wheel), from
+ * 256 (1 s span) to UDPCT__WHEEL_SLOTS.
+ */
+static uint32_t
+wheel_slots(uint32_t capacity)
+{
+	uint32_t n = 256;
+
+	while (n < capacity && n < UDPCT__WHEEL_SLOTS)
+		n <<= 1;
+	return n;
+}
+
 /* Buckets: a power of two, about 4 flows per 8-slot bucket. */
 static uint32_t
 bucket_count(uint32_t capacity)
@@ -124,7 +139,7 @@ alloc_arrays(struct udpct_table *t)
 	t->qsbr.ring = udpct__alloc_zero(a, (size_t)t->capacity *
 					 sizeof(*t->qsbr.ring), 8);
 	t->wheel_bytes = udpct__wheel_mem_size(t->capacity + t->expect_max,
-					       UDPCT__WHEEL_SLOTS);
+					       wheel_slots(t->capacity));
 	wmem = udpct__alloc_zero(a, t->wheel_bytes, 8);
 	if (t->user_data_size)
 		t->user_data = udpct__alloc_zero(a, (size_t)t->capacity *
@@ -136,7 +151,7 @@ alloc_arrays(struct udpct_table *t)
 		return -ENOMEM;
 	}
 	udpct__wheel_init(&t->wheel, wmem, t->capacity + t->expect_max,
-			  UDPCT__WHEEL_SLOTS, 0);
+			  wheel_slots(t->capacity), 0);
 	/* Pop order 0, 1, 2...: neighbours in time share pages. */
 	for (i = 0; i < t->capacity; i++)
 		t->free_stack[i] = t->capacity - 1 - i;

@@ -44,7 +44,7 @@
 
 #define UDPCT__TICK_SHIFT	22	/* 2^22 ns = 4.19 ms, about a jiffy */
 #define UDPCT__TICK_NS		(1ull << UDPCT__TICK_SHIFT)
-#define UDPCT__WHEEL_SLOTS	(1u << 14)	/* 68.7 s span */
+#define UDPCT__WHEEL_SLOTS	(1u << 14)	/* 68.7 s span, at most */
 #define UDPCT__STREAM_DELAY_NS	(2 * NSEC_PER_SEC)	/* 2 * HZ */
 #define UDPCT__BUCKET_SLOTS	8
 #define UDPCT__EVICTION_RANGE	8	/* NF_CT_EVICTION_RANGE */
