@@ -338,7 +338,7 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 	udpct__wheel_arm(&t->wheel, idx,
 			 udpct__tick(atomic_load_explicit(&f->deadline_ns,
 							  RLX)));
-	t->wstats.new++;
+	t->wstats.inserted++;
 	v->flow = f;
 	v->status = atomic_load_explicit(&f->status, RLX);
 	return 0;

@@ -13,8 +13,9 @@
  * flow is strictly more than 2 s old: then 120 s and ASSURED (the "stream"
  * rule of 2021/2023).  SEEN_REPLY is set after the reply packet has been
  * processed, so the first reply itself still gets 30 s.  Every accepted
- * packet refreshes; the deadline only ever grows (a late packet from a
- * slower thread never shortens a flow's life).
+ * packet refreshes.  The deadline only grows (a late packet from a slower
+ * thread never shortens a flow's life), except on the ASSURED transition,
+ * which sets it exactly as the kernel does.
  */
 #include <string.h>
 
@@ -97,7 +98,8 @@ udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
 		   struct udpct_verdict *v)
 {
 	uint32_t st = atomic_load_explicit(&f->status, RLX), set = 0;
-	uint64_t timeout = t->timeout_ns;
+	uint64_t timeout = t->timeout_ns, d;
+	struct udpct__cold *c = &t->cold[udpct__flow_idx(t, f)];
 	int64_t age;
 
 	v->state = packet_state(st, dir);
@@ -112,12 +114,21 @@ udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
 	} else if (dir == UDPCT_DIR_REPLY) {
 		set |= UDPCT_STATUS_SEEN_REPLY;
 	}
-	refresh(f, udpct__deadline(now_ns, timeout));
-	udpct__flow_account(t, f, dir, bytes);
-	atomic_store_explicit(&t->cold[udpct__flow_idx(t, f)].last_ns, now_ns,
-			      RLX);
+	d = udpct__deadline(now_ns, timeout);
 	if (set & ~st)
-		atomic_fetch_or_explicit(&f->status, set, RLX);
+		st = atomic_fetch_or_explicit(&f->status, set, RLX);
+	/*
+	 * The packet that makes a flow ASSURED sets the stream deadline even
+	 * when it is earlier (a stream timeout shorter than the unreplied
+	 * one, as the kernel allows); every other packet only extends it.
+	 */
+	if ((set & ~st) & UDPCT_STATUS_ASSURED)
+		atomic_store_explicit(&f->deadline_ns, d, RLX);
+	else
+		refresh(f, d);
+	udpct__flow_account(t, f, dir, bytes);
+	if (now_ns > atomic_load_explicit(&c->last_ns, RLX))
+		atomic_store_explicit(&c->last_ns, now_ns, RLX);
 	v->status = st | set;
 	v->flow = f;
 }

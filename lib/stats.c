@@ -48,7 +48,7 @@ udpct_table_get_stats(struct udpct_table *t, struct udpct_stats *o)
 	add_shards(t, o);
 	udpct__lock(t);
 	w = &t->wstats;
-	o->new = w->new;
+	o->inserted = w->inserted;
 	o->expired = w->expired;
 	o->early_drop = w->early_drop;
 	o->insert_failed = w->insert_failed;

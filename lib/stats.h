@@ -26,7 +26,7 @@ struct udpct__shard {
 
 /* Writer-side counters (guarded by the table lock). */
 struct udpct__wstats {
-	uint64_t new;
+	uint64_t inserted;
 	uint64_t expired;
 	uint64_t early_drop;
 	uint64_t insert_failed;

@@ -48,9 +48,6 @@ check_config(const struct udpct_config *c)
 			return -EINVAL;
 	if ((c->alloc.alloc == NULL) != (c->alloc.free == NULL))
 		return -EINVAL;
-	if (or_default(c->udp_timeout_stream_ns, DEFAULT_STREAM_TIMEOUT) <
-	    or_default(c->udp_timeout_ns, DEFAULT_TIMEOUT))
-		return -EINVAL;
 	return 0;
 }
 

@@ -131,8 +131,8 @@ void udpct_config_init(struct udpct_config *cfg);
  * @param cfg  configuration, or NULL for the defaults.
  * @param out  receives the table on success; untouched on failure.
  * @return 0; -EINVAL for a NULL @out, a bad @cfg->size, unknown flags,
- *         non-zero reserved fields, a capacity above 2^30, or a stream
- *         timeout shorter than the unreplied one; -ENOMEM when allocation
+ *         non-zero reserved fields, or a capacity above 2^30; -ENOMEM
+ *         when allocation
  *         fails; a negative errno from getrandom() when no seed is given and
  *         the system has no entropy source.
  * Context: owner.
@@ -192,6 +192,10 @@ typedef void (*udpct_expire_fn)(void *arg, const struct udpct_flow_info *info,
  * its deadline; a flow expires at most one tick (2^22 ns, about 4.2 ms)
  * after it, provided advance is called that often with enough budget.
  * Flows evicted by early drop are reported to udpct_config.evict_fn instead.
+ * Verdicts never depend on reaping: a flow past its deadline is absent
+ * for lookups already.  (With udp_timeout_stream_ns shorter than
+ * udp_timeout_ns, a flow whose deadline moved earlier when it became
+ * ASSURED is reaped up to the difference late.)
  *
  * @param t       table.
  * @param now_ns  current time; an earlier time than a previous call is
@@ -233,7 +237,7 @@ int udpct_table_scan(struct udpct_table *t, uint64_t now_ns,
 /**
  * struct udpct_stats - counters in the spirit of `conntrack -S`.
  * @found:          packets that matched a live flow (either direction).
- * @new:            flows committed.
+ * @inserted:       flows committed (conntrack -S "insert").
  * @related:        ICMP errors classified RELATED.
  * @invalid:        INVALID packets in all; by reason in @invalid_reason.
  * @ignored:        packets the library does not track.
@@ -254,7 +258,7 @@ int udpct_table_scan(struct udpct_table *t, uint64_t now_ns,
  */
 struct udpct_stats {
 	uint64_t found;
-	uint64_t new;
+	uint64_t inserted;
 	uint64_t related;
 	uint64_t invalid;
 	uint64_t ignored;
