@@ -324,6 +324,7 @@ udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 	info->first_ns = atomic_load_explicit(&f->first_ns, RLX);
 	info->last_ns = atomic_load_explicit(&c->last_ns, RLX);
 	info->deadline_ns = atomic_load_explicit(&f->deadline_ns, RLX);
+	info->helper = c->helper ? t->helpers[c->helper - 1].name : NULL;
 }
 
 bool

@@ -53,6 +53,7 @@ struct udpct_allocator {
  * @first_ns:     time of the creating packet.
  * @last_ns:      time of the latest accepted packet.
  * @deadline_ns:  the flow is gone once now_ns reaches this.
+ * @helper:       name of the helper attached to the flow, or NULL.
  */
 struct udpct_flow_info {
 	struct udpct_tuple tuple;
@@ -62,6 +63,7 @@ struct udpct_flow_info {
 	uint64_t first_ns;
 	uint64_t last_ns;
 	uint64_t deadline_ns;
+	const char *helper;
 };
 
 /* Bits of udpct_config.flags. */

@@ -433,7 +433,7 @@ Test(stats, flood_counters)
 	run_tool(&r, args);
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
 	/* 200 flood flows + 6 valid one-packet flows (make-captures.py) */
-	cr_expect_eq(stat_value(r.out, "new"), 206, "%s", r.out);
+	cr_expect_eq(stat_value(r.out, "inserted"), 206, "%s", r.out);
 	cr_expect_eq(stat_value(r.out, "invalid_bad_checksum"), 4, "%s",
 		     r.out);
 	cr_expect_eq(stat_value(r.out, "invalid_bad_udp_length"), 2, "%s",
@@ -460,7 +460,7 @@ Test(stats, small_table_evicts_unassured_flows)
 
 	run_tool(&r, args);
 	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-	created = stat_value(r.out, "new");
+	created = stat_value(r.out, "inserted");
 	expired = stat_value(r.out, "expired");
 	dropped = stat_value(r.out, "early_drop");
 	live = stat_value(r.out, "live");
@@ -601,10 +601,16 @@ Test(errors, usage_errors_exit_2_with_one_line)
 		{ "replay", "--udp-timeout=-3", f, NULL },
 		{ "replay", "--udp-timeout=nan", f, NULL },
 		{ "replay", "--udp-timeout-stream=abc", f, NULL },
-		{ "replay", "--udp-timeout=60", "--udp-timeout-stream=30", f,
-		  NULL },
-		/* longer than the default stream timeout (120 s) */
-		{ "replay", "--udp-timeout=600", f, NULL },
+		{ "replay", "--helper=ftp", f, NULL },
+		{ "replay", "--helper=tftp:0", f, NULL },
+		{ "replay", "--helper=tftp:70000", f, NULL },
+		{ "replay", "--helper=tftpx", f, NULL },
+		{ "replay", "--helper=netbios-ns", f, NULL },
+		{ "replay", "--helper=netbios-ns:192.0.2.0/33", f, NULL },
+		{ "replay", "--helper=netbios-ns:192.0.2.0", f, NULL },
+		{ "replay", "--helper=netbios-ns:2001:db8::/64", f, NULL },
+		/* two helpers on one port */
+		{ "replay", "--helper=tftp", "--helper=tftp:69", f, NULL },
 	};
 	struct run r;
 	size_t i;
@@ -623,7 +629,10 @@ Test(errors, valid_table_options_are_accepted)
 	const char *args[] = {
 		"replay", "--quiet", "--udp-timeout=0.5",
 		"--udp-timeout-stream=600", "--checksum=0", "--max=1000",
-		"--seed=0xFFFFFFFFFFFFFFFF", "--format=text",
+		"--seed=0xFFFFFFFFFFFFFFFF", "--format=text", "--helper=tftp",
+		"--helper=tftp:6969", "--helper=netbios-ns:192.0.2.0/24",
+		/* the kernel accepts a stream timeout below the unreplied one */
+		"--udp-timeout=60", "--udp-timeout-stream=30",
 		"dns.pcap", NULL,
 	};
 	struct run r;

@@ -128,6 +128,8 @@ print_flow(FILE *f, const struct udpct_flow_info *fi, uint64_t now_ns,
 	fputs("mark=0 ", f);
 	if (fi->tuple.zone != 0)
 		fprintf(f, "zone=%u ", fi->tuple.zone);
+	if (fi->helper)
+		fprintf(f, "helper=%s ", fi->helper);
 	fputs("use=1\n", f);
 }
 

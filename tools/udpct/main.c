@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <pcap/pcap.h>
 #include <udpct/udpct.h>
 
@@ -32,6 +33,7 @@ enum {
 	OPT_MAX,
 	OPT_SEED,
 	OPT_ACCT,
+	OPT_HELPER,
 };
 
 static const struct option replay_longopts[] = {
@@ -46,6 +48,7 @@ static const struct option replay_longopts[] = {
 	{ "checksum", required_argument, NULL, OPT_CHECKSUM },
 	{ "max", required_argument, NULL, OPT_MAX },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "helper", required_argument, NULL, OPT_HELPER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -74,6 +77,11 @@ static const char usage_text[] =
 "      --seed=HEX          fixed hash seed (default: random); only the\n"
 "                          choice of flows evicted from a full table\n"
 "                          depends on it\n"
+"      --helper=tftp[:PORT]\n"
+"                          TFTP helper on PORT (69), as nft 'ct helper'\n"
+"      --helper=netbios-ns:CIDR\n"
+"                          NetBIOS-NS broadcast helper for the IPv4\n"
+"                          subnet CIDR (port 137, 3 s)\n"
 "  -h, --help              show this help\n"
 "  -V, --version           show the version\n"
 "\n"
@@ -171,6 +179,35 @@ parse_max(const char *s, struct udpct_config *cfg)
 	return 0;
 }
 
+/* tftp[:PORT] or netbios-ns:A.B.C.D/LEN */
+static int
+parse_helper(const char *s, struct replay_opts *o)
+{
+	struct udpct_helper *h = &o->helpers[o->nhelpers];
+	char net[32];
+	unsigned len;
+	uint64_t port = 0;
+	struct in_addr a;
+	int n = 0;
+
+	if (o->nhelpers == UDPCT_HELPERS_MAX)
+		return -ENOSPC;
+	if (strncmp(s, "tftp", 4) == 0 && (s[4] == '\0' || s[4] == ':')) {
+		if (s[4] == ':' && (parse_uint(s + 5, 10, 65535, &port) < 0 ||
+				    port == 0))
+			return -EINVAL;
+		udpct_helper_tftp(h, (uint16_t)port);
+	} else if (sscanf(s, "netbios-ns:%31[0-9.]/%u%n", net, &len, &n) == 2 &&
+		   s[n] == '\0' && len >= 1 && len <= 30 &&
+		   inet_pton(AF_INET, net, &a) == 1) {
+		udpct_helper_netbios_ns(h, a.s_addr, len, 0, 0);
+	} else {
+		return -EINVAL;
+	}
+	o->nhelpers++;
+	return 0;
+}
+
 static int
 parse_seed(const char *s, struct udpct_config *cfg)
 {
@@ -209,6 +246,9 @@ apply_option(int opt, const char *arg, struct replay_opts *o)
 	case OPT_SEED:
 		return parse_seed(arg, &o->cfg) < 0 ?
 		       "expected up to 16 hex digits" : NULL;
+	case OPT_HELPER:
+		return parse_helper(arg, o) < 0 ?
+		       "expected tftp[:PORT] or netbios-ns:A.B.C.D/LEN" : NULL;
 	default:
 		return "unexpected option";
 	}
@@ -285,18 +325,6 @@ parse_replay(int argc, char **argv, struct replay_opts *o)
 }
 
 static int
-check_timeouts(const struct replay_opts *o)
-{
-	const struct udpct_config *c = &o->cfg;
-
-	if (c->udp_timeout_ns && c->udp_timeout_stream_ns &&
-	    c->udp_timeout_stream_ns < c->udp_timeout_ns)
-		return usage_error("--udp-timeout-stream must not be shorter "
-				   "than --udp-timeout");
-	return 0;
-}
-
-static int
 cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o = { .format = OUT_TEXT };
@@ -305,9 +333,6 @@ cmd_replay(int argc, char **argv)
 	udpct_config_init(&o.cfg);
 	rc = parse_replay(argc, argv, &o);
 	if (rc >= 0)
-		return rc;
-	rc = check_timeouts(&o);
-	if (rc)
 		return rc;
 	return replay_run(&o);
 }

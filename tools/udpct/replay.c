@@ -80,17 +80,18 @@ make_table(struct replay *r)
 	/* A replay has no ruleset: every packet is accepted. */
 	cfg.flags |= UDPCT_CFG_AUTO_COMMIT;
 	rc = udpct_table_new(&cfg, &r->table);
-	if (rc == -EINVAL) {
-		/* main.c checked each value; only their combination is left */
-		fprintf(stderr, "udpct: the library refused the timeouts: "
-			"--udp-timeout-stream (default 120 s) must not be "
-			"shorter than --udp-timeout (default 30 s)\n");
-		return TOOL_EXIT_USAGE;
-	}
 	if (rc < 0) {
 		fprintf(stderr, "udpct: cannot create the table: %s\n",
 			strerror(-rc));
 		return TOOL_EXIT_RUNTIME;
+	}
+	for (unsigned i = 0; i < r->opts->nhelpers; i++) {
+		rc = udpct_helper_register(r->table, &r->opts->helpers[i]);
+		if (rc < 0) {
+			fprintf(stderr, "udpct: --helper=%s: %s\n",
+				r->opts->helpers[i].name, strerror(-rc));
+			return TOOL_EXIT_USAGE;
+		}
 	}
 	return 0;
 }

@@ -24,6 +24,7 @@
  * @acct:    include packets=/bytes= in that dump (nf_conntrack_acct).
  * @stats:   print every table counter at the end.
  * @cfg:     table configuration; the tool adds UDPCT_CFG_AUTO_COMMIT.
+ * @helpers: helpers to register (--helper), @nhelpers of them.
  */
 struct replay_opts {
 	const char *file;
@@ -33,6 +34,8 @@ struct replay_opts {
 	bool acct;
 	bool stats;
 	struct udpct_config cfg;
+	struct udpct_helper helpers[UDPCT_HELPERS_MAX];
+	unsigned nhelpers;
 };
 
 /**
