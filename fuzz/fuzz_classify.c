@@ -25,7 +25,7 @@ books(struct udpct_table *t)
 
 	if (udpct_table_get_stats(t, &st))
 		abort();
-	if (st.new != st.live + st.expired + st.early_drop)
+	if (st.inserted != st.live + st.expired + st.early_drop)
 		abort();
 	if (st.live > st.capacity)
 		abort();

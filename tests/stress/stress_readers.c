@@ -254,11 +254,11 @@ main(int argc, char **argv)
 	udpct_table_get_stats(table, &st);
 	printf("readers=%d checked=%llu new=%llu live=%llu expired=%llu "
 	       "early_drop=%llu clash=%llu table_full=%llu\n", nreaders,
-	       (unsigned long long)checked, (unsigned long long)st.new,
+	       (unsigned long long)checked, (unsigned long long)st.inserted,
 	       (unsigned long long)st.live, (unsigned long long)st.expired,
 	       (unsigned long long)st.early_drop, (unsigned long long)st.clash,
 	       (unsigned long long)st.table_full);
-	if (st.new != st.live + st.expired + st.early_drop)
+	if (st.inserted != st.live + st.expired + st.early_drop)
 		fail("books do not balance", 0);
 	if (st.early_drop + st.expired < 1 || checked < 1000)
 		fail("too little churn to prove anything", 0);
