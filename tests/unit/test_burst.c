@@ -90,8 +90,8 @@ static void
 compare_runs(uint32_t flags, unsigned seed)
 {
 	static struct udpct_verdict va[NPKT], vb[NPKT];
-	struct udpct_table *ta = th_table(flags, 16);
-	struct udpct_table *tb = th_table(flags, 16);
+	struct udpct_table *ta = th_table(flags, 8);
+	struct udpct_table *tb = th_table(flags, 8);
 	struct udpct_stats sa, sb;
 	uint64_t now = TH_MSEC(1000);
 	size_t i = 0, k, j;
