@@ -11,13 +11,18 @@ NAME both NAME.pcap (or .pcapng) and NAME.csv, the exact stdout expected from
 
     udpct replay --format=csv NAME.pcap
 
+A capture that needs options says so (tftp.csv is for --helper=tftp), and a
+capture replayed under several option sets gets one CSV per variant
+(tftp-nohelper.csv: the same frames without the helper).
+
 The output is deterministic: fixed timestamps, fixed addresses (documentation
 ranges only: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32),
 no randomness.  Running the script twice gives identical bytes.
 
 Every frame is added together with the verdict it must get, written by hand
 from the behavioural specification (shared/spec/udp-conntrack.md: 3.3 states,
-3.5 ASSURED, 4 timeouts, 5.2 UDP validation, 6a ICMP errors) and NOT copied
+3.5 ASSURED, 4 timeouts, 5.2 UDP validation, 6a ICMP errors, 6b
+expectations, 6c TFTP) and NOT copied
 from the tool's output.  The comment beside each frame says why.  The tuple
 column is derived mechanically from the frame (for an ICMP error, from the
 quoted datagram), except where a frame carries no parsable tuple.
@@ -38,7 +43,8 @@ from decimal import Decimal
 
 from scapy.all import (ARP, DNS, DNSQR, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q,
                        Ether, ICMPv6DestUnreach, ICMPv6EchoRequest,
-                       ICMPv6PacketTooBig, IPOption_Router_Alert, IPv6,
+                       ICMPv6PacketTooBig, ICMPv6TimeExceeded,
+                       IPOption_Router_Alert, IPv6,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, PadN, Raw)
 from scapy.contrib.mpls import MPLS
@@ -186,20 +192,19 @@ def quote(pkt, nbytes):
 class Capture:
     """Frames plus the CSV rows udpct must print for them."""
 
-    def __init__(self, name, t0):
+    def __init__(self, name, t0, variants=()):
+        """@variants: names of other option sets the capture is replayed
+        with, each written to NAME-VARIANT.csv (see add())."""
         self.name = name
         self.t0 = t0 * 10**9
         self.frames = []        # (time_ns, bytes)
-        self.rows = ["packet,time_ns,state,dir,reason,tuple"]
+        header = "packet,time_ns,state,dir,reason,tuple"
+        self.rows = {None: [header]}
+        for v in variants:
+            self.rows[v] = [header]
 
-    def add(self, t, pkt, expect, tuple=AUTO):
-        """Frame @pkt (a scapy packet, or bytes with an explicit @tuple) at
-        t0 + @t seconds (a string, exact to the ns) must get @expect: "NEW
-        original", "ESTABLISHED reply", "RELATED reply", "INVALID <reason>"
-        or "IGNORED"."""
-        ts = self.t0 + int(Decimal(t) * 10**9)
-        data = pkt if isinstance(pkt, bytes) else bytes(pkt)
-        assert not self.frames or ts >= self.frames[-1][0], t
+    @staticmethod
+    def row(n, ts, expect, tuple):
         words = expect.split()
         state, rest = words[0], words[1:]
         dir_, reason = "", ""
@@ -210,15 +215,32 @@ class Capture:
             (reason,) = rest
         else:
             assert state == "IGNORED" and not rest
+        if state == "IGNORED":
+            tuple = ""
+        return "%d,%d,%s,%s,%s,%s" % (n, ts, state, dir_, reason, tuple)
+
+    def add(self, t, pkt, expect, tuple=AUTO, **variants):
+        """Frame @pkt (a scapy packet, or bytes with an explicit @tuple) at
+        t0 + @t seconds (a string, exact to the ns) must get @expect: "NEW
+        original", "ESTABLISHED reply", "RELATED reply", "INVALID <reason>"
+        or "IGNORED".  A keyword VARIANT="..." gives the verdict under that
+        variant's options when it differs from @expect."""
+        ts = self.t0 + int(Decimal(t) * 10**9)
+        data = pkt if isinstance(pkt, bytes) else bytes(pkt)
+        assert not self.frames or ts >= self.frames[-1][0], t
+        assert set(variants) <= set(self.rows) - {None}, variants
         if tuple is AUTO:
-            tuple = "" if state == "IGNORED" else tuple_of(pkt)
+            tuple = "" if expect == "IGNORED" else tuple_of(pkt)
         self.frames.append((ts, data))
-        self.rows.append("%d,%d,%s,%s,%s,%s" % (len(self.frames), ts, state,
-                                                dir_, reason, tuple))
+        for v, rows in self.rows.items():
+            rows.append(self.row(len(self.frames), ts,
+                                 variants.get(v, expect), tuple))
 
     def write_csv(self, outdir):
-        with open(os.path.join(outdir, self.name + ".csv"), "w") as f:
-            f.write("\n".join(self.rows) + "\n")
+        for v, rows in self.rows.items():
+            name = self.name + ("-" + v if v else "")
+            with open(os.path.join(outdir, name + ".csv"), "w") as f:
+                f.write("\n".join(rows) + "\n")
 
     def write_pcap(self, outdir, nano=False):
         """Classic pcap, Ethernet, microsecond or nanosecond stamps."""
@@ -553,6 +575,269 @@ def make_ipv6():
     return c
 
 
+# ---------------------------------------------------------------- tftp
+
+TFTP = "198.51.100.69"          # a TFTP server
+TFTP2 = "203.0.113.69"          # another one
+TFTP6 = "2001:db8:2::69"
+
+
+def tftp_req(op, name):
+    """RRQ (1) or WRQ (2): opcode, file name, mode (RFC 1350)."""
+    return Raw(struct.pack("!H", op) + name + b"\0octet\0")
+
+
+def tftp_data(block, payload):
+    return Raw(struct.pack("!HH", 3, block) + payload)
+
+
+def tftp_ack(block):
+    return Raw(struct.pack("!HH", 4, block))
+
+
+def tftp_error(code, msg):
+    return Raw(struct.pack("!HH", 5, code) + msg + b"\0")
+
+
+def make_tftp():
+    """TFTP with the server answering from a new port (spec 6c, section 11
+    rows 17 and 18), replayed with --helper=tftp (tftp.csv) and without it
+    (tftp-nohelper.csv, keyword nohelper= below where the verdict differs).
+
+    With the helper, a read (RRQ, opcode 1) or write (WRQ, opcode 2)
+    request to port 69 expects the server's answer from any source port to
+    the client's port: a single-use expectation for 300 s that dies with
+    the request's flow.  The answer's flow is RELATED (original direction)
+    until the client replies, then ESTABLISHED.  Without the helper the
+    answer is simply a new flow: NEW until the client replies.
+
+    Flows:
+      R1  C1:3000 -> TFTP:69      RRQ, IPv4; data from TFTP:4000
+      W1  C2:3001 -> TFTP:69      WRQ, IPv4; acks from TFTP:4100
+      R6  C6:3002 -> TFTP6:69     RRQ, IPv6; data from TFTP6:4200
+      R2  C3:3003 -> TFTP:69      RRQ whose first answer has a bad checksum
+      X   C3:3004 -> TFTP:69      an ERROR packet, not a request
+      R3  C1:3005 -> TFTP:69      RRQ whose answer comes after the request's
+                                  flow expired and was reaped
+    """
+    c = Capture("tftp", 1700000500, variants=("nohelper",))
+    block = bytes(range(256)) * 2             # a full 512-byte block
+
+    # R1: spec 6c's observed sequence, exactly.  RRQ: NEW (+expectation
+    # TFTP:* -> C1:3000, 300 s)
+    c.add("0.000000", udp4(C1, 3000, TFTP, 69, tftp_req(1, b"boot.img")),
+          "NEW original")
+    # DATA 1 from a new port: matches the expectation, which is used up;
+    # RELATED, original direction of a new flow TFTP:4000 -> C1:3000
+    c.add("0.010000", udp4(TFTP, 4000, C1, 3000, tftp_data(1, block)),
+          "RELATED original", nohelper="NEW original")
+    # the same DATA again (the client was slow): RELATED until a reply
+    c.add("0.510000", udp4(TFTP, 4000, C1, 3000, tftp_data(1, block)),
+          "RELATED original", nohelper="NEW original")
+    # the client's ACK is that flow's first reply: ESTABLISHED, reply
+    c.add("0.511000", udp4(C1, 3000, TFTP, 4000, tftp_ack(1)),
+          "ESTABLISHED reply")
+    # and from then on the flow is ESTABLISHED both ways
+    c.add("0.520000", udp4(TFTP, 4000, C1, 3000,
+                           tftp_data(2, b"end of file\n")),
+          "ESTABLISHED original")
+    c.add("0.521000", udp4(C1, 3000, TFTP, 4000, tftp_ack(2)),
+          "ESTABLISHED reply")
+    # a second server port: the expectation was single-use, so NEW
+    c.add("0.600000", udp4(TFTP, 4001, C1, 3000, tftp_data(1, block)),
+          "NEW original")
+    # another server to the same client port: the expectation named
+    # TFTP's address exactly, so NEW
+    c.add("0.700000", udp4(TFTP2, 4000, C1, 3000, tftp_data(1, block)),
+          "NEW original")
+
+    # W1: a write.  WRQ: NEW (+expectation TFTP:* -> C2:3001)
+    c.add("1.000000", udp4(C2, 3001, TFTP, 69, tftp_req(2, b"log.txt")),
+          "NEW original")
+    # the server's ACK 0 from a new port: RELATED
+    c.add("1.010000", udp4(TFTP, 4100, C2, 3001, tftp_ack(0)),
+          "RELATED original", nohelper="NEW original")
+    # the client's DATA is that flow's first reply; then ESTABLISHED
+    c.add("1.020000", udp4(C2, 3001, TFTP, 4100, tftp_data(1, block)),
+          "ESTABLISHED reply")
+    c.add("1.030000", udp4(TFTP, 4100, C2, 3001, tftp_ack(1)),
+          "ESTABLISHED original")
+    c.add("1.040000", udp4(C2, 3001, TFTP, 4100, tftp_data(2, b"bye\n")),
+          "ESTABLISHED reply")
+    c.add("1.050000", udp4(TFTP, 4100, C2, 3001, tftp_ack(2)),
+          "ESTABLISHED original")
+
+    # R6: the helper works for IPv6 too (nf_conntrack_tftp is l3-agnostic)
+    c.add("2.000000", udp6(C6, 3002, TFTP6, 69, tftp_req(1, b"v6.img")),
+          "NEW original")
+    c.add("2.010000", udp6(TFTP6, 4200, C6, 3002, tftp_data(1, block)),
+          "RELATED original", nohelper="NEW original")
+    c.add("2.020000", udp6(C6, 3002, TFTP6, 4200, tftp_ack(1)),
+          "ESTABLISHED reply")
+
+    # R2: 11 row 18.  RRQ NEW (+expectation TFTP:* -> C3:3003)
+    c.add("3.000000", udp4(C3, 3003, TFTP, 69, tftp_req(1, b"x")),
+          "NEW original")
+    # the first answer has a bad UDP checksum: INVALID (5.2), and - as in
+    # the kernel, which matches expectations before validating - it uses
+    # the expectation up
+    c.add("3.010000", with_bad_udp_checksum(
+        udp4(TFTP, 4300, C3, 3003, tftp_data(1, block))),
+        "INVALID bad_checksum")
+    # so the valid answer after it is NEW, with or without the helper
+    c.add("3.020000", udp4(TFTP, 4300, C3, 3003, tftp_data(1, block)),
+          "NEW original")
+
+    # X: only RRQ and WRQ expect anything (6c): an ERROR to port 69 ...
+    c.add("3.100000", udp4(C3, 3004, TFTP, 69,
+                           tftp_error(0, b"no request")), "NEW original")
+    # ... leaves the answer from another port NEW
+    c.add("3.110000", udp4(TFTP, 4400, C3, 3004, tftp_data(1, block)),
+          "NEW original")
+
+    # R3: RRQ at 4.0; the request's flow is never answered on port 69, so
+    # it expires at 34.0 (30 s, 4), long before its expectation (304.0)
+    c.add("4.000000", udp4(C1, 3005, TFTP, 69, tftp_req(1, b"late")),
+          "NEW original")
+    # 6b: expectations die with their master.  The kernel deletes an
+    # expired master only when something meets it (a lookup of its tuple,
+    # a dump, a GC pass about 60 s apart), so in the window between
+    # expiry and deletion its expectations still match ("deleted is not
+    # expired"); libudpct deletes the master when udpct_table_advance()
+    # reaps it (docs/helpers.md), and udpct replay advances the clock
+    # before every frame.  At 40.0 the master was reaped at 34.0: the
+    # expectation is gone and the late answer is NEW.
+    c.add("40.000000", udp4(TFTP, 4500, C1, 3005, tftp_data(1, block)),
+          "NEW original")
+    return c
+
+
+# ---------------------------------------------------------------- icmp
+
+ROUTER4 = "203.0.113.1"
+
+
+def make_icmp():
+    """ICMP and ICMPv6 errors about UDP (spec 6a, section 11 rows 9-16 and
+    28): port unreachable and time exceeded for a tracked flow (RELATED,
+    whoever sends it) and an unknown one (INVALID), an error in the
+    original direction, the outer destination check, truncated quotes, an
+    error about an error, a bad ICMP checksum; and that errors neither
+    refresh a flow nor set SEEN_REPLY (6a step 9).
+
+    Flows: Q4 C1:41000 -> RES:53 (IPv4), Q6 C6:42000 -> R6:53 (IPv6).
+    """
+    c = Capture("icmp", 1700000600)
+    q4 = udp4(C1, 41000, RES, 53, query("icmp.example", 0x4100))
+    r4 = udp4(RES, 53, C1, 41000, answer("icmp.example", 0x4100))
+    u4 = udp4(C1, 41001, RES, 53, query("unknown.example", 0x4101))
+    q6 = udp6(C6, 42000, R6, 53, query("icmp6.example", 0x4200, "AAAA"))
+    r6 = udp6(R6, 53, C6, 42000, answer("icmp6.example", 0x4200, "AAAA"))
+    u6 = udp6(C6, 42001, R6, 53, query("unknown6.example", 0x4201, "AAAA"))
+    t_q4, t_q6 = tup(C1, 41000, RES, 53), tup(C6, 42000, R6, 53)
+    t_r4, t_r6 = tup(RES, 53, C1, 41000), tup(R6, 53, C6, 42000)
+
+    def err4(src, dst, quoted, nbytes=None, typ=3, code=3, **kw):
+        q = quote(quoted, nbytes if nbytes else 1500)
+        return eth() / IP(src=src, dst=dst) / ICMP(type=typ, code=code,
+                                                   **kw) / Raw(q)
+
+    def err6(src, dst, quoted, layer, nbytes=None):
+        q = quote(quoted, nbytes if nbytes else 1232)
+        return eth(True) / IPv6(src=src, dst=dst) / layer / Raw(q)
+
+    # ---- IPv4
+    # Q4 created: deadline 30.0
+    c.add("0.000000", q4, "NEW original")
+    # row 9: port unreachable from the server about Q4's query: RELATED,
+    # reply direction; the tuple column is the quoted datagram's
+    pu4 = err4(RES, C1, q4)
+    c.add("0.010000", pu4, "RELATED reply", t_q4)
+    # row 10: time exceeded from a router on the path: the outer source
+    # is not checked (6a step 8), so RELATED too
+    c.add("0.020000", err4(ROUTER4, C1, q4, typ=11, code=0),
+          "RELATED reply", t_q4)
+    # row 12: port unreachable about a datagram of no flow: INVALID
+    c.add("0.030000", err4(RES, C1, u4), "INVALID icmp_unknown_flow",
+          tup(C1, 41001, RES, 53))
+    # ... and time exceeded from the router about it
+    c.add("0.040000", err4(ROUTER4, C1, u4, typ=11, code=0),
+          "INVALID icmp_unknown_flow", tup(C1, 41001, RES, 53))
+    # row 15: 4 bytes of quoted UDP hold both ports: RELATED
+    c.add("0.050000", err4(RES, C1, q4, 20 + 4), "RELATED reply", t_q4)
+    # ... 2 bytes do not (6a step 5): INVALID, and no tuple could be read
+    c.add("0.060000", err4(RES, C1, q4, 20 + 2), "INVALID bad_icmp_quote",
+          "")
+    # row 14: the client answers the server's port unreachable with an
+    # error of its own: an error about an error cannot be inverted (6a
+    # step 6): INVALID; the quote is ICMP, so no UDP tuple
+    c.add("0.070000", err4(C1, RES, pu4[IP]), "INVALID icmp_quotes_untracked",
+          "")
+    # row 13: an error about Q4's query addressed to another host than
+    # the query's sender (6a step 8): INVALID
+    c.add("0.075000", err4(RES, C2, q4), "INVALID icmp_daddr_mismatch", t_q4)
+    # row 16: a bad ICMP checksum (6a step 2): INVALID, found before the
+    # quote is read (step 5), so no tuple
+    c.add("0.078000", err4(RES, C1, q4, chksum=0x1234),
+          "INVALID bad_icmp_checksum", "")
+    # 6a step 9: none of these errors set SEEN_REPLY, so the client's
+    # next query is still NEW (deadline 30.08)
+    c.add("0.080000", q4, "NEW original")
+    # and the server's answer is the first reply (30.085)
+    c.add("0.085000", r4, "ESTABLISHED reply")
+    # row 11: the client reports the server's answer undeliverable: the
+    # quoted datagram is in the reply direction, so the error is RELATED
+    # in the original direction
+    c.add("0.090000", err4(C1, RES, r4), "RELATED original", t_r4)
+
+    # ---- IPv6 (row 28)
+    # Q6 created: deadline 31.0
+    c.add("1.000000", q6, "NEW original")
+    # port unreachable (ICMPv6 1/4) from the server: RELATED, reply
+    pu6 = err6(R6, C6, q6, ICMPv6DestUnreach(code=4))
+    c.add("1.010000", pu6, "RELATED reply", t_q6)
+    # time exceeded (ICMPv6 3/0) from a router: RELATED, reply
+    c.add("1.020000", err6(ROUTER6, C6, q6, ICMPv6TimeExceeded(code=0)),
+          "RELATED reply", t_q6)
+    # packet too big (ICMPv6 2) from a router: RELATED, reply
+    c.add("1.025000", err6(ROUTER6, C6, q6, ICMPv6PacketTooBig(mtu=1280)),
+          "RELATED reply", t_q6)
+    # the same two errors about a datagram of no flow: INVALID
+    c.add("1.030000", err6(R6, C6, u6, ICMPv6DestUnreach(code=4)),
+          "INVALID icmp_unknown_flow", tup(C6, 42001, R6, 53))
+    c.add("1.040000", err6(ROUTER6, C6, u6, ICMPv6TimeExceeded(code=0)),
+          "INVALID icmp_unknown_flow", tup(C6, 42001, R6, 53))
+    # 4 bytes of quoted UDP: RELATED; 2 bytes: INVALID, no tuple
+    c.add("1.050000", err6(R6, C6, q6, ICMPv6DestUnreach(code=4), 40 + 4),
+          "RELATED reply", t_q6)
+    c.add("1.060000", err6(R6, C6, q6, ICMPv6DestUnreach(code=4), 40 + 2),
+          "INVALID bad_icmp_quote", "")
+    # an error about the server's error: INVALID
+    c.add("1.070000", err6(C6, R6, pu6[IPv6], ICMPv6DestUnreach(code=4)),
+          "INVALID icmp_quotes_untracked", "")
+    # addressed to another host than the query's sender: INVALID
+    c.add("1.075000", err6(R6, C6_OTHER, q6, ICMPv6DestUnreach(code=4)),
+          "INVALID icmp_daddr_mismatch", t_q6)
+    # still unreplied: the next query is NEW (31.08), the answer the
+    # first reply (31.085)
+    c.add("1.080000", q6, "NEW original")
+    c.add("1.085000", r6, "ESTABLISHED reply")
+    # the client reports the answer undeliverable: RELATED, original
+    c.add("1.090000", err6(C6, R6, r6, ICMPv6DestUnreach(code=4)),
+          "RELATED original", t_r6)
+
+    # 4, 6a step 9: errors do not refresh.  Q4's last accepted packet was
+    # the answer at 0.085 (deadline 30.085): an error at 20.0 is RELATED
+    # but does not move the deadline ...
+    c.add("20.000000", err4(RES, C1, q4), "RELATED reply", t_q4)
+    # ... so at 30.2 the flow is gone and the same error is INVALID
+    c.add("30.200000", err4(RES, C1, q4), "INVALID icmp_unknown_flow", t_q4)
+    # same for Q6 (deadline 31.085)
+    c.add("31.200000", err6(R6, C6, q6, ICMPv6DestUnreach(code=4)),
+          "INVALID icmp_unknown_flow", t_q6)
+    return c
+
+
 # ---------------------------------------------------------------- vlan
 
 def make_vlan():
@@ -601,11 +886,14 @@ def main():
         os.path.dirname(os.path.abspath(__file__))
     dns, flood, ipv6, vlan = make_dns(), make_flood(), make_ipv6(), \
         make_vlan()
+    tftp, icmp = make_tftp(), make_icmp()
     dns.write_pcap(outdir)
     flood.write_pcap(outdir, nano=True)
     ipv6.write_pcap(outdir)
     vlan.write_pcapng(outdir)
-    for c in (dns, flood, ipv6, vlan):
+    tftp.write_pcap(outdir)
+    icmp.write_pcap(outdir)
+    for c in (dns, flood, ipv6, vlan, tftp, icmp):
         c.write_csv(outdir)
 
 

@@ -742,3 +742,172 @@ Test(shared, every_frame_of_every_capture_is_accounted_for)
 	closedir(d);
 	cr_assert_gt(files, 0, "no capture in %s", dir);
 }
+
+/* ---- RELATED: helpers and ICMP errors (issue #4) ----------------------- */
+
+/* Replay @capture with "--format=csv SEED" plus @opt (may be NULL). */
+static void
+check_capture_csv_with(const char *capture, const char *opt, const char *csv)
+{
+	const char *args[] = {
+		"replay", "--format=csv", SEED, opt ? opt : capture,
+		opt ? capture : NULL, NULL,
+	};
+	struct run r;
+	char *expected = read_file(csv);
+
+	run_tool(&r, args);
+	cr_assert_eq(r.status, 0, "%s %s: exit %d, stderr: %s", capture,
+		     opt ? opt : "", r.status, r.err);
+	assert_same_text(csv, expected, r.out);
+	free(expected);
+	run_free(&r);
+}
+
+/*
+ * tftp.pcap (make-captures.py, spec 6c): with the TFTP helper the
+ * server's answers from new ports are RELATED until the client replies;
+ * without it they are NEW.
+ */
+Test(replay, tftp_with_helper_csv_matches_expected)
+{
+	check_capture_csv_with("tftp.pcap", "--helper=tftp", "tftp.csv");
+}
+
+Test(replay, tftp_without_helper_answer_is_new)
+{
+	check_capture_csv_with("tftp.pcap", NULL, "tftp-nohelper.csv");
+}
+
+/* The helper on another port does not see transfers to port 69. */
+Test(replay, tftp_helper_on_another_port_changes_nothing)
+{
+	check_capture_csv_with("tftp.pcap", "--helper=tftp:6969",
+			       "tftp-nohelper.csv");
+}
+
+Test(replay, icmp_csv_matches_expected)
+{
+	check_capture_csv("icmp.pcap", "icmp.csv");
+}
+
+Test(stats, tftp_expectation_counters)
+{
+	const char *args[] = {
+		"replay", "--quiet", "--stats", "--helper=tftp", SEED,
+		"tftp.pcap", NULL,
+	};
+	struct run r;
+
+	run_tool(&r, args);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	/* five requests (R1, W1, R6, R2, R3) expect an answer; R1, W1 and
+	 * R6 are answered, R2's is used up by the bad checksum, R3's dies
+	 * with its master */
+	cr_expect_eq(stat_value(r.out, "expect_new"), 5, "%s", r.out);
+	cr_expect_eq(stat_value(r.out, "expect_matched"), 4, "%s", r.out);
+	cr_expect_eq(stat_value(r.out, "expect_failed"), 0, "%s", r.out);
+	cr_expect_eq(stat_value(r.out, "related"), 0, "%s", r.out);
+	run_free(&r);
+}
+
+/* The CSV row for frame @n of @out (without its newline), or NULL. */
+static const char *
+csv_row(const char *out, long n, int *len)
+{
+	const char *p = strchr(out, '\n');
+
+	while (p && p[1]) {
+		p++;
+		if (atol(p) == n) {
+			const char *e = strchr(p, '\n');
+
+			*len = (int)(e ? e - p : (long)strlen(p));
+			return p;
+		}
+		p = strchr(p, '\n');
+	}
+	return NULL;
+}
+
+/* Frame @n of @file replayed with @opt (NULL: none) has @state,@dir. */
+static void
+check_shared_frame(const char *file, const char *opt, long n,
+		   const char *state_dir)
+{
+	const char *dir = getenv("UDPCT_SHARED_CAPTURES");
+	char path[4096], want[64];
+	const char *args[] = {
+		"replay", "--format=csv", SEED, opt ? opt : path,
+		opt ? path : NULL, NULL,
+	};
+	const char *row, *f;
+	struct run r;
+	int len;
+
+	if (!dir)
+		cr_skip_test("UDPCT_SHARED_CAPTURES is not set");
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (access(path, R_OK) != 0)
+		cr_skip_test("no %s", path);
+	run_tool(&r, args);
+	cr_assert_eq(r.status, 0, "%s: exit %d: %s", file, r.status, r.err);
+	row = csv_row(r.out, n, &len);
+	cr_assert(row, "%s: no row %ld in:\n%s", file, n, r.out);
+	/* packet,time_ns,STATE,DIR,... */
+	f = strchr(strchr(row, ',') + 1, ',') + 1;
+	snprintf(want, sizeof(want), "%s,", state_dir);
+	cr_assert(strncmp(f, want, strlen(want)) == 0,
+		  "%s %s, frame %ld: %.*s; want %s", file, opt ? opt : "", n,
+		  len, row, state_dir);
+	run_free(&r);
+}
+
+/*
+ * A real capture (tcpdump's tests/tftp.pcap): RRQ 192.168.1.2:44935 ->
+ * 192.168.1.1:69, then DATA from the server's new port 59557.  With the
+ * helper, frame 2 is RELATED (spec 6c); without it, NEW.
+ */
+Test(shared, tcpdump_tftp_data_from_new_port_is_related)
+{
+	check_shared_frame("tcpdump_tftp.pcap", "--helper=tftp", 1,
+			   "NEW,original");
+	check_shared_frame("tcpdump_tftp.pcap", "--helper=tftp", 2,
+			   "RELATED,original");
+	check_shared_frame("tcpdump_tftp.pcap", "--helper=tftp", 3,
+			   "ESTABLISHED,reply");
+	check_shared_frame("tcpdump_tftp.pcap", NULL, 2, "NEW,original");
+}
+
+/* suricata-verify's WRQ capture: the server's ACK 0 from port 2087. */
+Test(shared, suricata_tftp_wrq_ack_from_new_port_is_related)
+{
+	check_shared_frame("suricata_tftp-tx-handling-wrq.pcap",
+			   "--helper=tftp", 2, "RELATED,original");
+	check_shared_frame("suricata_tftp-tx-handling-wrq.pcap",
+			   "--helper=tftp", 3, "ESTABLISHED,reply");
+}
+
+/* --list names the helper of the request's flow (spec 6c: helper=tftp). */
+Test(shared, tcpdump_tftp_list_shows_the_helper)
+{
+	const char *dir = getenv("UDPCT_SHARED_CAPTURES");
+	char path[4096];
+	const char *args[] = {
+		"replay", "--quiet", "--list", "--helper=tftp", SEED, path,
+		NULL,
+	};
+	struct run r;
+
+	if (!dir)
+		cr_skip_test("UDPCT_SHARED_CAPTURES is not set");
+	snprintf(path, sizeof(path), "%s/tcpdump_tftp.pcap", dir);
+	if (access(path, R_OK) != 0)
+		cr_skip_test("no %s", path);
+	run_tool(&r, args);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	cr_assert(strstr(r.out, " sport=44935 dport=69 [UNREPLIED] src="
+			 "192.168.1.1 dst=192.168.1.2 sport=69 dport=44935 "
+			 "mark=0 helper=tftp use=1\n"), "%s", r.out);
+	run_free(&r);
+}
