@@ -278,8 +278,12 @@ resolve_clash(struct udpct_table *t, struct udpct_verdict *v,
 	if (!f)
 		return false;
 	if (!udpct__flow_live(f, v->priv.now_ns)) {
-		/* Expired, not reaped yet: the wheel reports it later. */
+		/*
+		 * Expired, not reaped yet: met by a lookup, the kernel deletes
+		 * it, and its expectations with it.  The wheel reports it.
+		 */
 		udpct__flow_unlink(t, f);
+		udpct__expect_kill_master(t, udpct__flow_idx(t, f));
 		return false;
 	}
 	/* The packet keeps its verdict; only counters merge. */
@@ -347,6 +351,26 @@ full:
 	return -ENOSPC;
 }
 
+/*
+ * The helper refused the packet that created the flow: the kernel runs
+ * helpers before confirming, so the flow never existed.  Lock taken.
+ */
+static void
+rollback(struct udpct_table *t, struct udpct_verdict *v)
+{
+	udpct__lock(t);
+	if (!(atomic_load_explicit(&v->flow->status, RLX) &
+	      UDPCT_STATUS_DYING)) {
+		udpct__flow_unlink(t, v->flow);
+		udpct__flow_retire(t, v->flow);
+		t->wstats.inserted--;
+		t->wstats.insert_failed++;
+	}
+	udpct__unlock(t);
+	v->flow = NULL;
+	v->status = 0;
+}
+
 UDPCT_EXPORT int
 udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
 {
@@ -366,8 +390,11 @@ udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
 		if (t->cold[udpct__flow_idx(t, v->flow)].helper)
 			flags |= UDPCT__V_HELP;
 	}
+	if (!(flags & UDPCT__V_HELP))
+		return 0;
 	/* Outside the lock: a helper calls udpct_expect(). */
-	if (flags & UDPCT__V_HELP)
-		return udpct__helper_run(t, v->flow, v);
-	return 0;
+	err = udpct__helper_run(t, v->flow, v);
+	if (err && (flags & UDPCT__V_PENDING))
+		rollback(t, v);
+	return err;
 }

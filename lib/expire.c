@@ -62,21 +62,24 @@ udpct_table_advance(struct udpct_table *t, uint64_t now_ns, uint32_t budget,
 		    udpct_expire_fn fn, void *arg)
 {
 	struct reap_ctx c = { .t = t, .now_ns = now_ns, .fn = fn, .arg = arg };
-	uint32_t n = 0;
+	uint64_t before;
+	int n;
 
 	if (!t)
 		return -EINVAL;
 	udpct__lock(t);
+	before = t->wstats.expired;
 	if (now_ns < t->last_advance_ns) {
 		t->wstats.clock_backwards++;
 	} else {
 		t->last_advance_ns = now_ns;
 		if (t->wheel_started)
-			n = udpct__wheel_advance(&t->wheel,
-						 udpct__tick(now_ns), budget,
-						 fire, &c, NULL);
+			udpct__wheel_advance(&t->wheel, udpct__tick(now_ns),
+					     budget, fire, &c, NULL);
 		udpct__qsbr_reclaim(t);
 	}
+	/* Flows only: expectations expire on the same wheel, uncounted. */
+	n = (int)(t->wstats.expired - before);
 	udpct__unlock(t);
-	return (int)n;
+	return n;
 }

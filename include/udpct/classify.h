@@ -217,10 +217,16 @@ int udpct_classify_burst(struct udpct_table *t,
  * success @v->flow points at the flow.  Never needed with
  * UDPCT_CFG_AUTO_COMMIT.
  *
+ * The flow's helper, if any, runs here and reads the packet's payload
+ * through the verdict: the packet buffer given to udpct_classify() must
+ * still be valid.  A helper that refuses the packet that created the flow
+ * undoes the flow, as the kernel never confirms it.
+ *
  * @param t  table the verdict came from.
  * @param v  verdict from udpct_classify() or udpct_classify_tuple().
  * @return 0; -EINVAL for a NULL argument; -ENOSPC when the table is full and
- *         the full-table policy refused the flow (counted as insert_failed).
+ *         the full-table policy refused the flow (counted as insert_failed);
+ *         a helper's negative errno when it refused the packet (drop it).
  * Context: writer (takes the writer lock to insert; runs the flow's helper
  *          outside it).
  * Since: 0.1

@@ -70,8 +70,9 @@ struct udpct_expect {
  * @param master  a live flow of @t.
  * @param e       what to expect.
  * @param now_ns  current time.
- * @return 0; -EINVAL for a NULL argument, a dead master, unknown flags or a
- *         tuple whose family or zone differs from the master's; -EBUSY when
+ * @return 0; -EINVAL for a NULL argument, a dead master, unknown flags, a
+ *         protocol other than UDP, or a tuple whose family or zone differs
+ *         from the master's; -EBUSY when
  *         another master's expectation overlaps; -ENOSPC when the table
  *         already holds udpct_config.expect_max expectations.
  * Context: writer (takes the writer lock); typically from a helper.

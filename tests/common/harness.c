@@ -27,7 +27,8 @@ int
 th_classify(struct udpct_table *t, const struct pkt_spec *s, uint64_t now,
 	    struct udpct_verdict *v)
 {
-	uint8_t buf[PKT_MAX];
+	/* Static: the verdict points into the packet until udpct_commit(). */
+	static uint8_t buf[PKT_MAX];
 	size_t n;
 
 	n = pkt_build_udp(s, buf, sizeof(buf));

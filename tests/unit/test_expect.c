@@ -1502,10 +1502,8 @@ Test(expect, expect_rejects_bad_arguments)
 /*
  * include/udpct/table.h: udpct_table_advance() returns "the number of
  * flows expired", and udpct_stats.expired counts the same flows.
- * KNOWN LIBRARY DISAGREEMENT: an expectation that times out on the timer
- * wheel is counted in the return value too (it is not a flow, and
- * stats.expired does not count it).  Skipped unless UDPCT_TEST_KNOWN_BUGS
- * is set.
+ * Regression: an expectation that times out on the same timer wheel was
+ * once counted in the return value too.
  */
 Test(expect, advance_counts_flows_not_expectations)
 {
@@ -1514,9 +1512,6 @@ Test(expect, advance_counts_flows_not_expectations)
 	struct scene sc;
 	int n;
 
-	if (!getenv("UDPCT_TEST_KNOWN_BUGS"))
-		cr_skip_test("known disagreement: advance() counts expired "
-			     "expectations as flows");
 	scene_init(&sc, UDPCT_IPV4, TH_T0);
 	cr_assert_eq(udpct_flow_set_timeout(t, sc.master, TH_SEC(100), TH_T0),
 		     0);
@@ -1802,10 +1797,8 @@ Test(helper, helper_error_with_auto_commit_is_invalid_helper_refused)
  * Spec 1 step 4 and 6b: the kernel runs the helper in nf_confirm() before
  * __nf_conntrack_confirm(); a helper that refuses the packet drops it and
  * the new entry is never confirmed ("the next packet is NEW again"; a
- * reply finds nothing).  KNOWN LIBRARY DISAGREEMENT: libudpct inserts the
- * flow first and runs the helper afterwards, so a refused first packet
- * leaves its flow in the table.  Skipped unless UDPCT_TEST_KNOWN_BUGS is
- * set; see the report that came with this test.
+ * reply finds nothing).  libudpct inserts the flow, runs the helper, and
+ * rolls the flow back when the helper refuses the packet that created it.
  */
 Test(helper, refused_first_packet_leaves_no_flow)
 {
@@ -1815,9 +1808,6 @@ Test(helper, refused_first_packet_leaves_no_flow)
 	struct udpct_stats st;
 	struct rec r;
 
-	if (!getenv("UDPCT_TEST_KNOWN_BUGS"))
-		cr_skip_test("known disagreement: a helper-refused first "
-			     "packet still inserts its flow");
 	rec_helper(&hh, &r, "custom", 5000);
 	r.ret = -EPERM;
 	cr_assert_eq(udpct_helper_register(t, &hh), 0);

@@ -591,11 +591,9 @@ Test(tftp, request_beyond_expect_max_is_refused_with_enospc)
  * expectations.  A client that repeats its RRQ from the same port after
  * the first master expired therefore gets a fresh master and a fresh
  * expectation in the kernel: RRQ NEW, accepted; DATA RELATED.
- * KNOWN LIBRARY DISAGREEMENT: until udpct_table_advance() reaps the old
- * master, its expectation stays, and the new master's identical one is an
- * overlap with "another master": udpct_commit() returns -EBUSY (INVALID
- * helper_refused with auto-commit).  Skipped unless UDPCT_TEST_KNOWN_BUGS
- * is set.
+ * Regression: the old master's expectation once outlived it until
+ * udpct_table_advance() reaped it, and the new master's identical one was
+ * refused as another master's (-EBUSY).
  */
 static void
 repeated_request_after_the_master_expired_is_accepted(uint8_t fam)
@@ -605,9 +603,6 @@ repeated_request_after_the_master_expired_is_accepted(uint8_t fam)
 	struct udpct_flow_info info;
 	struct udpct_flow *m;
 
-	if (!getenv("UDPCT_TEST_KNOWN_BUGS"))
-		cr_skip_test("known disagreement: -EBUSY from the expired, "
-			     "unreaped master's expectation");
 	pkt(&req, fam, h->a, 3000, h->b, 69, rrq, sizeof(rrq));
 	pkt(&d, fam, h->b, 4000, h->a, 3000, data1, sizeof(data1));
 	m = accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
@@ -624,11 +619,9 @@ TEST_BOTH(tftp, repeated_request_after_the_master_expired_is_accepted)
  * expired master's own tuple (here an ERROR, which the helper ignores) is
  * a lookup that meets the master, so the kernel deletes it and its
  * expectation; the server's DATA afterwards is NEW.
- * KNOWN LIBRARY DISAGREEMENT: udpct_commit() unlinks the expired master
- * (resolve_clash) but its expectation lives on until
- * udpct_table_advance() reaps it; the DATA is RELATED.  (Before any such
- * lookup the DATA is RELATED in both: "deleted is not expired".)
- * Skipped unless UDPCT_TEST_KNOWN_BUGS is set.
+ * Regression: the expectation once lived on until udpct_table_advance()
+ * reaped the master, and the DATA was RELATED.  (Before any such lookup
+ * the DATA is RELATED in both: "deleted is not expired".)
  */
 static void
 packet_on_the_expired_master_tuple_deletes_its_expectation(uint8_t fam)
@@ -638,9 +631,6 @@ packet_on_the_expired_master_tuple_deletes_its_expectation(uint8_t fam)
 	struct udpct_flow_info info;
 	struct udpct_flow *m;
 
-	if (!getenv("UDPCT_TEST_KNOWN_BUGS"))
-		cr_skip_test("known disagreement: an expired master met by "
-			     "a lookup keeps its expectation until reaped");
 	pkt(&req, fam, h->a, 3000, h->b, 69, rrq, sizeof(rrq));
 	pkt(&e, fam, h->a, 3000, h->b, 69, err, sizeof(err));
 	pkt(&d, fam, h->b, 4000, h->a, 3000, data1, sizeof(data1));
@@ -657,9 +647,8 @@ TEST_BOTH(tftp, packet_on_the_expired_master_tuple_deletes_its_expectation)
  * Spec 1 step 4 and 6c: "if nf_ct_expect_related() fails the request
  * packet is dropped", before confirmation: the kernel keeps no entry for
  * it, so the server's answer from port 69 is NEW.
- * KNOWN LIBRARY DISAGREEMENT: the refused request's flow is inserted
- * before the helper runs and stays; the answer is ESTABLISHED (reply).
- * Skipped unless UDPCT_TEST_KNOWN_BUGS is set.
+ * Regression: the refused request's flow once stayed in the table and
+ * the answer was ESTABLISHED (reply).
  */
 Test(tftp, refused_request_leaves_no_flow)
 {
@@ -669,9 +658,6 @@ Test(tftp, refused_request_leaves_no_flow)
 
 	udpct_table_free(t);			/* room for 1 expectation */
 	setup_with(1, 0);
-	if (!getenv("UDPCT_TEST_KNOWN_BUGS"))
-		cr_skip_test("known disagreement: a refused request still "
-			     "inserts its flow");
 	pkt(&r1, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&r2, UDPCT_IPV4, PKT_A4_2, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&ans, UDPCT_IPV4, PKT_B4, 69, PKT_A4_2, 3000, err, sizeof(err));
