@@ -330,6 +330,8 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 					 RLX);
 	else if (t->nhelpers)
 		t->cold[idx].helper = udpct__helper_find(t, &v->tuple);
+	/* The packet's view: a reader may add SEEN_REPLY once published. */
+	v->status = atomic_load_explicit(&f->status, RLX);
 	/* Publish last: the release store makes the record whole. */
 	if (udpct__index_insert(t, v->priv.hash, idx) < 0) {
 		udpct__flow_free_idx(t, idx);
@@ -344,7 +346,6 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 							  RLX)));
 	t->wstats.inserted++;
 	v->flow = f;
-	v->status = atomic_load_explicit(&f->status, RLX);
 	return 0;
 full:
 	t->wstats.insert_failed++;
