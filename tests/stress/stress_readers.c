@@ -252,7 +252,7 @@ main(int argc, char **argv)
 		pthread_join(th[i], NULL);
 
 	udpct_table_get_stats(table, &st);
-	printf("readers=%d checked=%llu new=%llu live=%llu expired=%llu "
+	printf("readers=%d checked=%llu inserted=%llu live=%llu expired=%llu "
 	       "early_drop=%llu clash=%llu table_full=%llu\n", nreaders,
 	       (unsigned long long)checked, (unsigned long long)st.inserted,
 	       (unsigned long long)st.live, (unsigned long long)st.expired,
