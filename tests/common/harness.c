@@ -58,3 +58,9 @@ th_info(const struct udpct_table *t, const struct udpct_verdict *v,
 		return -ENOENT;
 	return udpct_flow_get_info(t, v->flow, info);
 }
+
+const char *
+th_fam_name(uint8_t family)
+{
+	return family == UDPCT_IPV4 ? "IPv4" : "IPv6";
+}

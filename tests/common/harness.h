@@ -70,6 +70,9 @@ int th_accept(struct udpct_table *t, const struct pkt_spec *s, uint64_t now,
 int th_info(const struct udpct_table *t, const struct udpct_verdict *v,
 	    struct udpct_flow_info *info);
 
+/** @return "IPv4" or "IPv6", for assertion messages. */
+const char *th_fam_name(uint8_t family);
+
 #ifdef __cplusplus
 }
 #endif

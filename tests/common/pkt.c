@@ -175,6 +175,46 @@ pkt_spec_from_tuple(struct pkt_spec *s, const struct udpct_tuple *t)
 }
 
 void
+pkt_spec_udp(struct pkt_spec *s, uint8_t family, const char *src,
+	     uint16_t sport, const char *dst, uint16_t dport)
+{
+	if (family == UDPCT_IPV4)
+		pkt_spec_v4(s, src, sport, dst, dport);
+	else
+		pkt_spec_v6(s, src, sport, dst, dport);
+}
+
+void
+pkt_spec_ab(struct pkt_spec *s, uint8_t family)
+{
+	if (family == UDPCT_IPV4)
+		pkt_spec_v4(s, PKT_A4, 40000, PKT_B4, 53);
+	else
+		pkt_spec_v6(s, PKT_A6, 40000, PKT_B6, 53);
+}
+
+void
+pkt_spec_add_ext(struct pkt_spec *s, uint8_t type, uint8_t len)
+{
+	s->ext[s->n_ext].type = type;
+	s->ext[s->n_ext].len = len;
+	s->n_ext++;
+}
+
+const struct pkt_hosts *
+pkt_hosts(uint8_t family)
+{
+	static const struct pkt_hosts h4 = {
+		PKT_A4, PKT_A4_2, PKT_B4, PKT_B4_2, PKT_R4,
+	};
+	static const struct pkt_hosts h6 = {
+		PKT_A6, PKT_A6_2, PKT_B6, PKT_B6_2, PKT_R6,
+	};
+
+	return family == UDPCT_IPV4 ? &h4 : &h6;
+}
+
+void
 pkt_spec_reply(struct pkt_spec *out, const struct pkt_spec *in)
 {
 	struct pkt_spec r;

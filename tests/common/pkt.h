@@ -226,6 +226,31 @@ void pkt_spec_v6(struct pkt_spec *s, const char *src, uint16_t sport,
 /** As pkt_spec_v4() from a tuple (family, addresses, ports). */
 void pkt_spec_from_tuple(struct pkt_spec *s, const struct udpct_tuple *t);
 
+/** pkt_spec_v4() or pkt_spec_v6(), as @family (UDPCT_IPV4 or UDPCT_IPV6). */
+void pkt_spec_udp(struct pkt_spec *s, uint8_t family, const char *src,
+		  uint16_t sport, const char *dst, uint16_t dport);
+
+/** pkt_spec_udp() for A:40000 -> B:53 of @family, all knobs off. */
+void pkt_spec_ab(struct pkt_spec *s, uint8_t family);
+
+/**
+ * Append one IPv6 extension header of @type and Hdr Ext Len @len to @s
+ * (the caller keeps @s->n_ext below PKT_MAX_EXT).
+ */
+void pkt_spec_add_ext(struct pkt_spec *s, uint8_t type, uint8_t len);
+
+/**
+ * struct pkt_hosts - the documentation addresses of one family.
+ * @a, @a2: clients (PKT_A4, PKT_A4_2 or the IPv6 ones);
+ * @b, @b2: servers; @r: a router on the path.
+ */
+struct pkt_hosts {
+	const char *a, *a2, *b, *b2, *r;
+};
+
+/** @return the hosts of @family (static storage). */
+const struct pkt_hosts *pkt_hosts(uint8_t family);
+
 /**
  * Initialise @out as the reply to @in: addresses and ports swapped, same
  * family, all knobs off.  @out and @in may alias.

@@ -21,52 +21,18 @@
 
 #include "harness.h"
 #include "pkt.h"
+#include "unit.h"
 
-static struct udpct_table *t;
-
-static void
-setup(void)
-{
-	t = th_table(0, 1024);
-	cr_assert_not_null(t);
-}
-
-static void
-teardown(void)
-{
-	udpct_table_free(t);
-}
+UT_TABLE_FIXTURE(t, setup, teardown, 0)
 
 TestSuite(classify, .init = setup, .fini = teardown);
-
-static void
-spec_ab(struct pkt_spec *s, uint8_t family)
-{
-	if (family == UDPCT_IPV4)
-		pkt_spec_v4(s, PKT_A4, 40000, PKT_B4, 53);
-	else
-		pkt_spec_v6(s, PKT_A6, 40000, PKT_B6, 53);
-}
 
 /* A -> B and B -> A of @family. */
 static void
 specs(uint8_t family, struct pkt_spec *a2b, struct pkt_spec *b2a)
 {
-	spec_ab(a2b, family);
+	pkt_spec_ab(a2b, family);
 	pkt_spec_reply(b2a, a2b);
-}
-
-static void
-verdict_is(const struct udpct_verdict *v, enum udpct_state st,
-	   enum udpct_dir dir, const char *what)
-{
-	cr_assert_eq(v->state, st, "%s: state %s (%s), want %s", what,
-		     udpct_state_name(v->state), udpct_reason_name(v->reason),
-		     udpct_state_name(st));
-	cr_assert_eq(v->dir, dir, "%s: dir '%s', want '%s'", what,
-		     udpct_dir_name(v->dir), udpct_dir_name(dir));
-	if (st != UDPCT_INVALID)
-		cr_assert_eq(v->reason, UDPCT_REASON_NONE, "%s", what);
 }
 
 /* Classify @s at @now; assert the state and direction. */
@@ -76,7 +42,7 @@ expect(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now,
        const char *what)
 {
 	cr_assert_eq(th_classify(tab, s, now, v), 0, "%s", what);
-	verdict_is(v, st, dir, what);
+	ut_verdict_is(v, st, dir, what);
 }
 
 /* Classify a NEW packet of an unknown tuple at @now and commit it. */
@@ -90,13 +56,6 @@ create(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now)
 	cr_assert_eq(udpct_commit(tab, &v), 0);
 	cr_assert_not_null(v.flow);
 	return v.flow;
-}
-
-static void
-info_of(struct udpct_table *tab, struct udpct_flow *f,
-	struct udpct_flow_info *info)
-{
-	cr_assert_eq(udpct_flow_get_info(tab, f, info), 0);
 }
 
 /* The deadline is last + timeout, at most one tick later (spec 4). */
@@ -118,12 +77,6 @@ static bool
 has(uint32_t status, uint32_t bit)
 {
 	return (status & bit) != 0;
-}
-
-static void
-stats(struct udpct_table *tab, struct udpct_stats *st)
-{
-	cr_assert_eq(udpct_table_get_stats(tab, st), 0);
 }
 
 /* ---- rows 1-5 and 27: basic lifecycle -------------------------------- */
@@ -149,7 +102,7 @@ lifecycle(uint8_t family)
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	f = v.flow;
 	cr_assert_not_null(f);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert(udpct_tuple_equal(&info.tuple, &ta));
 	cr_assert(has(info.status, UDPCT_STATUS_CONFIRMED));
 	cr_assert_not(has(info.status, UDPCT_STATUS_SEEN_REPLY));
@@ -165,7 +118,7 @@ lifecycle(uint8_t family)
 	cr_assert_eq(v.flow, f);
 	cr_assert_not(has(v.status, UDPCT_STATUS_SEEN_REPLY));
 	cr_assert_eq(udpct_commit(t, &v), 0);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	deadline_is(&info, TH_T0 + TH_MSEC(500), TH_UDP_TIMEOUT, "row 2");
 
 	/* row 3: the first reply, ESTABLISHED reply, not ASSURED */
@@ -175,7 +128,7 @@ lifecycle(uint8_t family)
 	cr_assert(udpct_tuple_equal(&v.tuple, &tb));
 	cr_assert(has(v.status, UDPCT_STATUS_SEEN_REPLY));
 	cr_assert_not(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert(has(info.status, UDPCT_STATUS_SEEN_REPLY));
 	deadline_is(&info, TH_T0 + TH_MSEC(600), TH_UDP_TIMEOUT, "row 3");
 
@@ -186,14 +139,14 @@ lifecycle(uint8_t family)
 	expect(t, &b2a, TH_T0 + TH_MSEC(1900), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_REPLY, &v, "row 4 B->A");
 	cr_assert_not(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	deadline_is(&info, TH_T0 + TH_MSEC(1900), TH_UDP_TIMEOUT, "row 4");
 
 	/* row 5: > 2 s since creation: ASSURED, 120 s */
 	expect(t, &a2b, TH_T0 + TH_MSEC(2500), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_ORIGINAL, &v, "row 5");
 	cr_assert(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert(has(info.status, UDPCT_STATUS_ASSURED));
 	cr_assert(has(info.status, UDPCT_STATUS_SEEN_REPLY));
 	deadline_is(&info, TH_T0 + TH_MSEC(2500), TH_UDP_TIMEOUT_STREAM,
@@ -202,14 +155,14 @@ lifecycle(uint8_t family)
 	       &v, "row 5 B->A");
 	cr_assert(has(v.status, UDPCT_STATUS_ASSURED));
 
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_eq(info.packets[UDPCT_DIR_ORIGINAL], 4);
 	cr_assert_eq(info.packets[UDPCT_DIR_REPLY], 3);
 	cr_assert_eq(info.bytes[UDPCT_DIR_ORIGINAL], 4 * pkt_ip_bytes(&a2b));
 	cr_assert_eq(info.bytes[UDPCT_DIR_REPLY], 3 * pkt_ip_bytes(&b2a));
 	cr_assert_eq(info.first_ns, TH_T0);
 	cr_assert_eq(info.last_ns, TH_T0 + TH_SEC(3));
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.inserted, 1);
 	cr_assert_eq(st.live, 1);
 }
@@ -238,7 +191,7 @@ Test(classify, first_packet_is_new_and_tentative)
 	expect(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, &v, "first");
 	cr_assert_null(v.flow);
 	cr_assert(udpct_tuple_equal(&v.tuple, &want));
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.live, 0, "a tentative flow is not in the table");
 	cr_assert_eq(st.inserted, 0);
 }
@@ -252,11 +205,11 @@ Test(classify, commit_inserts_unreplied_flow_with_30s_timeout)
 
 	specs(UDPCT_IPV4, &a2b, &b2a);
 	f = create(t, &a2b, TH_T0);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert(has(info.status, UDPCT_STATUS_CONFIRMED));
 	cr_assert_not(has(info.status, UDPCT_STATUS_SEEN_REPLY));
 	deadline_is(&info, TH_T0, TH_UDP_TIMEOUT, "committed");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.live, 1);
 	cr_assert_eq(st.inserted, 1);
 }
@@ -277,7 +230,7 @@ Test(classify, repeats_before_reply_are_new_and_refresh_30s)
 		expect(t, &a2b, now, UDPCT_NEW, UDPCT_DIR_ORIGINAL, &v,
 		       "repeat");
 		cr_assert_eq(v.flow, f, "a repeat belongs to the flow");
-		info_of(t, f, &info);
+		ut_flow_info(t, f, &info);
 		deadline_is(&info, now, TH_UDP_TIMEOUT, "repeat");
 		cr_assert_eq(info.packets[UDPCT_DIR_ORIGINAL],
 			     (uint64_t)i + 1);
@@ -306,7 +259,7 @@ Test(classify, reply_on_inverted_tuple_is_established)
 		  "the verdict carries the packet's tuple");
 	cr_assert(has(v.status, UDPCT_STATUS_SEEN_REPLY));
 	cr_assert_not(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	deadline_is(&info, TH_T0 + TH_MSEC(50), TH_UDP_TIMEOUT, "first reply");
 	/* after it, the original direction is ESTABLISHED too */
 	expect(t, &a2b, TH_T0 + TH_MSEC(60), UDPCT_ESTABLISHED,
@@ -324,24 +277,24 @@ Test(classify, stream_rule_timeline_of_spec_3_5)
 	/* request 0, reply 0.05, request 0.1, request 2.3 (spec 3.5) */
 	specs(UDPCT_IPV4, &a2b, &b2a);
 	f = create(t, &a2b, TH_T0);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	deadline_is(&info, TH_T0, TH_UDP_TIMEOUT, "t=0");
 
 	expect(t, &b2a, TH_T0 + TH_MSEC(50), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_REPLY, &v, "t=0.05");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_not(has(info.status, UDPCT_STATUS_ASSURED));
 	deadline_is(&info, TH_T0 + TH_MSEC(50), TH_UDP_TIMEOUT, "t=0.05");
 
 	expect(t, &a2b, TH_T0 + TH_MSEC(100), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_ORIGINAL, &v, "t=0.1");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_not(has(info.status, UDPCT_STATUS_ASSURED));
 	deadline_is(&info, TH_T0 + TH_MSEC(100), TH_UDP_TIMEOUT, "t=0.1");
 
 	expect(t, &a2b, TH_T0 + TH_MSEC(2300), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_ORIGINAL, &v, "t=2.3");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert(has(info.status, UDPCT_STATUS_ASSURED));
 	deadline_is(&info, TH_T0 + TH_MSEC(2300), TH_UDP_TIMEOUT_STREAM,
 		    "t=2.3");
@@ -362,14 +315,14 @@ Test(classify, exactly_2s_after_creation_is_not_yet_assured)
 	expect(t, &a2b, TH_T0 + TH_STREAM_DELAY, UDPCT_ESTABLISHED,
 	       UDPCT_DIR_ORIGINAL, &v, "t=2s");
 	cr_assert_not(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_not(has(info.status, UDPCT_STATUS_ASSURED));
 	deadline_is(&info, TH_T0 + TH_STREAM_DELAY, TH_UDP_TIMEOUT, "t=2s");
 	/* one nanosecond later: ASSURED and 120 s */
 	expect(t, &b2a, TH_T0 + TH_STREAM_DELAY + 1, UDPCT_ESTABLISHED,
 	       UDPCT_DIR_REPLY, &v, "t=2s+1ns");
 	cr_assert(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	deadline_is(&info, TH_T0 + TH_STREAM_DELAY + 1, TH_UDP_TIMEOUT_STREAM,
 		    "t=2s+1ns");
 }
@@ -389,7 +342,7 @@ late_first_reply(bool next_is_reply)
 	       &v, "first reply at 3 s");
 	cr_assert(has(v.status, UDPCT_STATUS_SEEN_REPLY));
 	cr_assert_not(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_not(has(info.status, UDPCT_STATUS_ASSURED));
 	deadline_is(&info, TH_T0 + TH_SEC(3), TH_UDP_TIMEOUT,
 		    "first reply at 3 s");
@@ -401,7 +354,7 @@ late_first_reply(bool next_is_reply)
 		expect(t, &a2b, TH_T0 + TH_MSEC(3100), UDPCT_ESTABLISHED,
 		       UDPCT_DIR_ORIGINAL, &v, "next packet");
 	cr_assert(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert(has(info.status, UDPCT_STATUS_ASSURED));
 	deadline_is(&info, TH_T0 + TH_MSEC(3100), TH_UDP_TIMEOUT_STREAM,
 		    "next packet");
@@ -432,12 +385,12 @@ Test(classify, assured_flow_is_refreshed_to_120s_by_every_packet)
 	       UDPCT_DIR_ORIGINAL, &v, "assuring");
 	expect(t, &b2a, TH_T0 + TH_SEC(100), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_REPLY, &v, "100 s");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	deadline_is(&info, TH_T0 + TH_SEC(100), TH_UDP_TIMEOUT_STREAM,
 		    "100 s");
 	expect(t, &a2b, TH_T0 + TH_SEC(210), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_ORIGINAL, &v, "210 s");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	deadline_is(&info, TH_T0 + TH_SEC(210), TH_UDP_TIMEOUT_STREAM,
 		    "210 s");
 	cr_assert(has(info.status, UDPCT_STATUS_ASSURED));
@@ -465,10 +418,10 @@ Test(classify, reply_from_other_source_port_is_a_new_flow)
 	g = v.flow;
 	cr_assert_not_null(g);
 	cr_assert_neq(g, f);
-	info_of(t, g, &info);
+	ut_flow_info(t, g, &info);
 	cr_assert(udpct_tuple_equal(&info.tuple, &want),
 		  "the new flow's originator is B:q'");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_not(has(info.status, UDPCT_STATUS_SEEN_REPLY),
 		      "the original flow stays unreplied");
 }
@@ -494,7 +447,7 @@ Test(classify, reply_from_other_host_or_to_other_port_is_new)
 	pkt_addr(other.daddr, UDPCT_IPV4, PKT_A4_2);
 	expect(t, &other, TH_T0 + TH_MSEC(30), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       &v, "B:q -> A2:p");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_not(has(info.status, UDPCT_STATUS_SEEN_REPLY));
 }
 
@@ -526,21 +479,21 @@ Test(classify, icmp_port_unreachable_is_related_reply_without_refresh)
 	specs(UDPCT_IPV4, &a2b, &b2a);
 	pkt_spec_tuple(&a2b, 0, &want);
 	f = create(t, &a2b, TH_T0);
-	info_of(t, f, &before);
+	ut_flow_info(t, f, &before);
 	qn = pkt_build_udp(&a2b, q, sizeof(q));
 	pkt_icmp_unreach(&is, &a2b, q, qn);
-	stats(t, &st0);
+	ut_stats(t, &st0);
 	icmp_at(t, &is, TH_T0 + TH_SEC(10), &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "row 9");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "row 9");
 	cr_assert_eq(v.flow, f);
 	cr_assert(udpct_tuple_equal(&v.tuple, &want),
 		  "an error's tuple is the quoted datagram's");
 	cr_assert_not(has(v.status, UDPCT_STATUS_SEEN_REPLY));
-	stats(t, &st1);
+	ut_stats(t, &st1);
 	cr_assert_eq(st1.related, st0.related + 1);
 
 	/* no refresh, no SEEN_REPLY */
-	info_of(t, f, &after);
+	ut_flow_info(t, f, &after);
 	cr_assert_eq(after.deadline_ns, before.deadline_ns);
 	cr_assert_eq(after.last_ns, TH_T0);
 	cr_assert_not(has(after.status, UDPCT_STATUS_SEEN_REPLY));
@@ -617,7 +570,7 @@ Test(classify, icmp_error_about_reply_datagram_is_related_original)
 		qn = pkt_build_udp(&b2a, q, sizeof(q));
 		pkt_icmp_unreach(&is, &b2a, q, qn);
 		icmp_at(t, &is, TH_T0 + TH_MSEC(2), &v);
-		verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "row 11");
+		ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "row 11");
 		cr_assert_eq(v.flow, f);
 	}
 }
@@ -635,13 +588,13 @@ Test(classify, icmp_error_for_unknown_or_uncommitted_flow_is_invalid)
 	qn = pkt_build_udp(&a2b, q, sizeof(q));
 	pkt_icmp_unreach(&is, &a2b, q, qn);
 	icmp_at(t, &is, TH_T0, &v);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 12");
+	ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 12");
 	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
 
 	/* seen, NEW, but dropped (never committed) */
 	expect(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, &v, "dropped");
 	icmp_at(t, &is, TH_T0 + 1, &v);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "uncommitted");
+	ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "uncommitted");
 	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
 	cr_assert_null(v.flow);
 }
@@ -658,14 +611,14 @@ Test(classify, icmp_error_for_expired_flow_is_invalid)
 
 	specs(UDPCT_IPV4, &a2b, &b2a);
 	f = create(t, &a2b, TH_T0);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	qn = pkt_build_udp(&a2b, q, sizeof(q));
 	pkt_icmp_unreach(&is, &a2b, q, qn);
 	/* RELATED does not refresh, so this probe leaves the flow alone */
 	icmp_at(t, &is, info.deadline_ns - 1, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "just before");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "just before");
 	icmp_at(t, &is, info.deadline_ns, &v);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "at the deadline");
+	ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "at the deadline");
 	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
 }
 
@@ -683,7 +636,7 @@ Test(classify, icmp_error_to_other_host_is_invalid)
 	pkt_icmp_unreach(&is, &a2b, q, qn);
 	pkt_addr(is.daddr, UDPCT_IPV4, PKT_A4_2);	/* row 13: B -> A' */
 	icmp_at(t, &is, TH_T0 + 1, &v);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 13");
+	ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 13");
 	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_DADDR_MISMATCH);
 }
 
@@ -710,7 +663,7 @@ Test(classify, icmp_error_about_error_or_echo_is_invalid)
 	is.quote = x;
 	is.quote_len = xn;
 	icmp_at(t, &is, TH_T0 + 1, &v);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "error about error");
+	ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "error about error");
 	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_QUOTES_UNTRACKED);
 
 	/* about an echo request: the library does not track echo (the
@@ -726,7 +679,7 @@ Test(classify, icmp_error_about_error_or_echo_is_invalid)
 	is.quote = x;
 	is.quote_len = xn;
 	icmp_at(t, &is, TH_T0 + 3, &v);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "error about echo");
+	ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "error about echo");
 	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_QUOTES_UNTRACKED);
 }
 
@@ -744,10 +697,10 @@ Test(classify, icmp_error_quoting_4_udp_bytes_is_related_2_is_invalid)
 		qn = pkt_build_udp(&a2b, q, sizeof(q));
 		pkt_icmp_unreach(&is, &a2b, q, pkt_l4_offset(q, qn) + 4);
 		icmp_at(t, &is, TH_T0 + 1, &v);
-		verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "4 bytes");
+		ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "4 bytes");
 		pkt_icmp_unreach(&is, &a2b, q, pkt_l4_offset(q, qn) + 2);
 		icmp_at(t, &is, TH_T0 + 2, &v);
-		verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "2 bytes");
+		ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "2 bytes");
 		cr_assert_eq(v.reason, UDPCT_REASON_BAD_ICMP_QUOTE);
 	}
 }
@@ -767,7 +720,7 @@ Test(classify, icmp_error_with_bad_checksum_is_invalid)
 		pkt_icmp_unreach(&is, &a2b, q, qn);
 		is.bad_csum = true;
 		icmp_at(t, &is, TH_T0 + 1, &v);
-		verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 16");
+		ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 16");
 		cr_assert_eq(v.reason, UDPCT_REASON_BAD_ICMP_CHECKSUM);
 	}
 }
@@ -784,7 +737,7 @@ Test(classify, icmpv6_error_for_unknown_flow_is_invalid)
 	qn = pkt_build_udp(&a2b, q, sizeof(q));
 	pkt_icmp_unreach(&is, &a2b, q, qn);
 	icmp_at(t, &is, TH_T0, &v);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 28, unknown");
+	ut_verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "row 28, unknown");
 	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
 }
 
@@ -807,7 +760,7 @@ Test(classify, after_30s_unreplied_expiry_responder_becomes_originator)
 	cr_assert_null(v.flow);
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	g = v.flow;
-	info_of(t, g, &info);
+	ut_flow_info(t, g, &info);
 	cr_assert(udpct_tuple_equal(&info.tuple, &want));
 	cr_assert_eq(info.first_ns, TH_T0 + TH_SEC(31));
 	expect(t, &a2b, TH_T0 + TH_SEC(32), UDPCT_ESTABLISHED,
@@ -829,7 +782,7 @@ Test(classify, flow_is_gone_exactly_at_its_deadline)
 	specs(UDPCT_IPV4, &a2b, &b2a);
 	f = create(t, &a2b, TH_T0);
 	create(t2, &a2b, TH_T0);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	expect(t, &b2a, info.deadline_ns - 1, UDPCT_ESTABLISHED,
 	       UDPCT_DIR_REPLY, &v, "deadline - 1");
 	expect(t2, &b2a, info.deadline_ns, UDPCT_NEW, UDPCT_DIR_ORIGINAL, &v,
@@ -857,7 +810,7 @@ Test(classify, after_stream_timeout_expiry_next_packet_is_new)
 	expect(t, &a2b, last, UDPCT_ESTABLISHED, UDPCT_DIR_ORIGINAL, &v,
 	       "after 119 s idle");
 	cr_assert_eq(v.flow, f);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	/* row 20: idle beyond the stream timeout */
 	expect(t, &a2b, info.deadline_ns, UDPCT_NEW, UDPCT_DIR_ORIGINAL, &v,
 	       "after the stream timeout");
@@ -905,7 +858,7 @@ Test(classify, deadline_never_moves_back_when_time_goes_backwards)
 	expect(t, &b2a, TH_T0 + TH_SEC(5), UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
 	       &v, "reply stamped 5 s");
 	cr_assert_eq(v.flow, f);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_geq(info.deadline_ns, TH_T0 + TH_SEC(10) + TH_UDP_TIMEOUT,
 		      "the deadline moved back");
 	expect(t, &b2a, TH_T0 + TH_SEC(39), UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
@@ -926,7 +879,7 @@ Test(classify, bad_checksum_on_new_tuple_leaves_no_flow)
 	cr_assert_eq(v.reason, UDPCT_REASON_BAD_CHECKSUM);
 	cr_assert_eq(udpct_commit(t, &v), 0);	/* accepted anyway */
 	cr_assert_null(v.flow);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.live, 0);
 	expect(t, &b2a, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, &v,
 	       "reply to the bad packet");
@@ -946,7 +899,7 @@ Test(classify, invalid_reply_neither_refreshes_nor_sets_seen_reply)
 
 	specs(UDPCT_IPV4, &a2b, &b2a);
 	f = create(t, &a2b, TH_T0);
-	info_of(t, f, &before);
+	ut_flow_info(t, f, &before);
 	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
 		bad = b2a;
 		switch (i) {
@@ -973,7 +926,7 @@ Test(classify, invalid_reply_neither_refreshes_nor_sets_seen_reply)
 		expect(t, &bad, TH_T0 + TH_SEC(5) + i, UDPCT_INVALID,
 		       UDPCT_DIR_NONE, &v, what[i]);
 		cr_assert_null(v.flow, "%s", what[i]);
-		info_of(t, f, &after);
+		ut_flow_info(t, f, &after);
 		cr_assert_not(has(after.status, UDPCT_STATUS_SEEN_REPLY),
 			      "%s set SEEN_REPLY", what[i]);
 		cr_assert_eq(after.deadline_ns, before.deadline_ns,
@@ -1001,13 +954,13 @@ Test(classify, invalid_packet_on_established_flow_does_not_refresh)
 	f = create(t, &a2b, TH_T0);
 	expect(t, &b2a, TH_T0 + 1, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, &v,
 	       "reply");
-	info_of(t, f, &before);
+	ut_flow_info(t, f, &before);
 	bad = a2b;
 	bad.csum = PKT_CSUM_BAD;
 	/* would assure and move to 120 s if it were accepted */
 	expect(t, &bad, TH_T0 + TH_SEC(10), UDPCT_INVALID, UDPCT_DIR_NONE, &v,
 	       "bad checksum");
-	info_of(t, f, &after);
+	ut_flow_info(t, f, &after);
 	cr_assert_eq(after.deadline_ns, before.deadline_ns);
 	cr_assert_not(has(after.status, UDPCT_STATUS_ASSURED));
 	cr_assert_eq(after.packets[UDPCT_DIR_ORIGINAL], 1);
@@ -1113,38 +1066,38 @@ Test(classify, same_tuple_in_another_zone_is_a_separate_flow)
 	udpct_tuple_set_v4(&fwd, pkt_addr4(PKT_A4), 40000, pkt_addr4(PKT_B4),
 			   53, 0);
 	cr_assert_eq(udpct_classify_tuple(t, &fwd, 100, TH_T0, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 0");
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 0");
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	f0 = v.flow;
 
 	fwd.zone = 1;
 	cr_assert_eq(udpct_classify_tuple(t, &fwd, 100, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 1");
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 1");
 	cr_assert_null(v.flow, "zone 1 must not see the zone 0 flow");
 	cr_assert_eq(v.tuple.zone, 1);
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	f1 = v.flow;
 	cr_assert_not_null(f1);
 	cr_assert_neq(f1, f0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.live, 2);
 	cr_assert_eq(st.clash, 0);
 
 	/* a reply in zone 1 answers the zone 1 flow only */
 	udpct_tuple_invert(&rev, &fwd);
 	cr_assert_eq(udpct_classify_tuple(t, &rev, 100, TH_T0 + 2, &v), 0);
-	verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, "zone 1 reply");
+	ut_verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, "zone 1 reply");
 	cr_assert_eq(v.flow, f1);
-	info_of(t, f0, &info);
+	ut_flow_info(t, f0, &info);
 	cr_assert_not(has(info.status, UDPCT_STATUS_SEEN_REPLY));
 	cr_assert_eq(info.tuple.zone, 0);
-	info_of(t, f1, &info);
+	ut_flow_info(t, f1, &info);
 	cr_assert_eq(info.tuple.zone, 1);
 
 	/* and zone 2 knows neither */
 	rev.zone = 2;
 	cr_assert_eq(udpct_classify_tuple(t, &rev, 100, TH_T0 + 3, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 2");
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 2");
 }
 
 Test(classify, raw_packets_are_classified_in_zone_0)
@@ -1190,7 +1143,7 @@ Test(classify, uncommitted_new_leaves_no_trace)
 	expect(t, &a2b, TH_T0 + TH_MSEC(1), UDPCT_NEW, UDPCT_DIR_ORIGINAL, &v,
 	       "outbound");
 	cr_assert_null(v.flow);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.live, 0);
 	cr_assert_eq(st.inserted, 0);
 }
@@ -1229,12 +1182,12 @@ Test(classify, two_pending_commits_of_one_tuple_make_one_flow_and_a_clash)
 	cr_assert_eq(udpct_commit(t, &v2), 0, "a clash is not an error");
 	cr_assert_not_null(v1.flow);
 	cr_assert_eq(v2.flow, v1.flow, "the loser joins the winner's flow");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.clash, 1);
 	cr_assert_eq(st.live, 1);
 	cr_assert_eq(st.inserted, 1);
 	cr_assert_eq(st.insert_failed, 0);
-	info_of(t, v1.flow, &info);
+	ut_flow_info(t, v1.flow, &info);
 	cr_assert_eq(info.first_ns, TH_T0);
 }
 
@@ -1252,7 +1205,7 @@ Test(classify, reverse_clash_joins_the_flow_already_committed)
 	cr_assert_eq(udpct_commit(t, &v1), 0);
 	cr_assert_eq(udpct_commit(t, &v2), 0);
 	cr_assert_eq(v2.flow, v1.flow);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.clash, 1);
 	cr_assert_eq(st.live, 1);
 	/* the committed flow's originator is A */
@@ -1274,7 +1227,7 @@ Test(classify, commit_is_a_noop_on_verdicts_other_than_tentative_new)
 
 	specs(UDPCT_IPV4, &a2b, &b2a);
 	f = create(t, &a2b, TH_T0);
-	stats(t, &st0);
+	ut_stats(t, &st0);
 	for (i = 0; i < 5; i++) {
 		switch (i) {
 		case 0:		/* NEW of a committed flow */
@@ -1297,8 +1250,8 @@ Test(classify, commit_is_a_noop_on_verdicts_other_than_tentative_new)
 						1, false, buf, sizeof(buf));
 			cr_assert_eq(udpct_classify(t, buf, n, TH_T0 + 4, &v),
 				     0);
-			verdict_is(&v, UDPCT_IGNORED, UDPCT_DIR_NONE,
-				   "ignored");
+			ut_verdict_is(&v, UDPCT_IGNORED, UDPCT_DIR_NONE,
+				      "ignored");
 			break;
 		default:
 			qn = pkt_build_udp(&a2b, q, sizeof(q));
@@ -1306,15 +1259,15 @@ Test(classify, commit_is_a_noop_on_verdicts_other_than_tentative_new)
 			n = pkt_build_icmp_error(&is, buf, sizeof(buf));
 			cr_assert_eq(udpct_classify(t, buf, n, TH_T0 + 5, &v),
 				     0);
-			verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY,
-				   "related");
+			ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY,
+				      "related");
 			break;
 		}
 		copy = v;
 		cr_assert_eq(udpct_commit(t, &v), 0, "verdict %d", i);
 		cr_assert_eq(v.flow, copy.flow, "verdict %d", i);
 		cr_assert_eq(v.state, copy.state, "verdict %d", i);
-		stats(t, &st1);
+		ut_stats(t, &st1);
 		cr_assert_eq(st1.inserted, st0.inserted, "verdict %d", i);
 		cr_assert_eq(st1.live, st0.live, "verdict %d", i);
 		cr_assert_eq(st1.clash, st0.clash, "verdict %d", i);
@@ -1350,7 +1303,7 @@ Test(classify, auto_commit_inserts_new_flows_at_classify)
 	cr_assert_not_null(f, "auto-commit fills in the flow");
 	cr_assert(has(v.status, UDPCT_STATUS_CONFIRMED));
 	cr_assert_eq(udpct_commit(ac, &v), 0, "commit is harmless");
-	stats(ac, &st);
+	ut_stats(ac, &st);
 	cr_assert_eq(st.live, 1);
 	cr_assert_eq(st.inserted, 1);
 	cr_assert_eq(st.clash, 0);
@@ -1375,21 +1328,21 @@ Test(classify, classify_tuple_follows_the_same_state_machine)
 	udpct_tuple_set_v6(&fwd, a, 1000, b, 2000, 0);
 	udpct_tuple_invert(&rev, &fwd);
 	cr_assert_eq(udpct_classify_tuple(t, &fwd, 100, TH_T0, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "first");
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "first");
 	cr_assert_null(v.flow);
 	cr_assert(udpct_tuple_equal(&v.tuple, &fwd));
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	f = v.flow;
 	cr_assert_eq(udpct_classify_tuple(t, &fwd, 150, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "repeat");
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "repeat");
 	cr_assert_eq(udpct_classify_tuple(t, &rev, 200, TH_T0 + 2, &v), 0);
-	verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, "reply");
+	ut_verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, "reply");
 	cr_assert_eq(v.flow, f);
 	cr_assert_eq(udpct_classify_tuple(t, &fwd, 10, TH_T0 + TH_SEC(3),
 					  &v), 0);
-	verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_ORIGINAL, "after 3 s");
+	ut_verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_ORIGINAL, "after 3 s");
 	cr_assert(has(v.status, UDPCT_STATUS_ASSURED));
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_eq(info.packets[UDPCT_DIR_ORIGINAL], 3);
 	cr_assert_eq(info.packets[UDPCT_DIR_REPLY], 1);
 	cr_assert_eq(info.bytes[UDPCT_DIR_ORIGINAL], 260);

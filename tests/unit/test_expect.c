@@ -32,102 +32,21 @@
 
 #include "harness.h"
 #include "pkt.h"
+#include "unit.h"
 
-static struct udpct_table *t;
-
-static void
-setup(void)
-{
-	t = th_table(0, 1024);
-	cr_assert_not_null(t);
-}
-
-static void
-teardown(void)
-{
-	udpct_table_free(t);
-}
+UT_TABLE_FIXTURE(t, setup, teardown, 0)
 
 TestSuite(related_icmp, .init = setup, .fini = teardown);
 TestSuite(expect, .init = setup, .fini = teardown);
 TestSuite(helper, .init = setup, .fini = teardown);
 
-/* One scenario function, two tests: IPv4 and IPv6. */
-#define TEST_BOTH(suite, fn)					\
-	Test(suite, fn##_ipv4) { fn(UDPCT_IPV4); }		\
-	Test(suite, fn##_ipv6) { fn(UDPCT_IPV6); }
-
 /* ---- hosts and packets ------------------------------------------------ */
-
-/* A, A2: clients; B, B2: servers; R: a router on the path. */
-struct hosts {
-	const char *a, *a2, *b, *b2, *r;
-};
-
-static const struct hosts *
-hosts(uint8_t fam)
-{
-	static const struct hosts h4 = {
-		PKT_A4, PKT_A4_2, PKT_B4, PKT_B4_2, PKT_R4,
-	};
-	static const struct hosts h6 = {
-		PKT_A6, PKT_A6_2, PKT_B6, PKT_B6_2, PKT_R6,
-	};
-
-	return fam == UDPCT_IPV4 ? &h4 : &h6;
-}
-
-static const char *
-fam_name(uint8_t fam)
-{
-	return fam == UDPCT_IPV4 ? "IPv4" : "IPv6";
-}
-
-static void
-spec(struct pkt_spec *s, uint8_t fam, const char *src, uint16_t sport,
-     const char *dst, uint16_t dport)
-{
-	if (fam == UDPCT_IPV4)
-		pkt_spec_v4(s, src, sport, dst, dport);
-	else
-		pkt_spec_v6(s, src, sport, dst, dport);
-}
-
-/*
- * Build @s and classify it.  The packet lives in one buffer per test
- * process, valid until the next call: a verdict keeps pointing at the
- * packet's payload, and a helper reads it at udpct_commit() time, so the
- * buffer must outlive the commit (classify()'s stack buffer does not).
- */
-static int
-classify(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now,
-	 struct udpct_verdict *v)
-{
-	static uint8_t wire[PKT_MAX];
-	size_t n = pkt_build_udp(s, wire, sizeof(wire));
-
-	cr_assert_gt(n, 0, "packet cannot be built");
-	return udpct_classify(tab, wire, n, now, v);
-}
-
-static void
-verdict_is(const struct udpct_verdict *v, enum udpct_state st,
-	   enum udpct_dir dir, const char *what)
-{
-	cr_assert_eq(v->state, st, "%s: state %s (%s), want %s", what,
-		     udpct_state_name(v->state), udpct_reason_name(v->reason),
-		     udpct_state_name(st));
-	cr_assert_eq(v->dir, dir, "%s: dir '%s', want '%s'", what,
-		     udpct_dir_name(v->dir), udpct_dir_name(dir));
-	if (st != UDPCT_INVALID)
-		cr_assert_eq(v->reason, UDPCT_REASON_NONE, "%s", what);
-}
 
 static void
 invalid_is(const struct udpct_verdict *v, enum udpct_invalid_reason r,
 	   const char *what)
 {
-	verdict_is(v, UDPCT_INVALID, UDPCT_DIR_NONE, what);
+	ut_verdict_is(v, UDPCT_INVALID, UDPCT_DIR_NONE, what);
 	cr_assert_eq(v->reason, r, "%s: reason '%s', want '%s'", what,
 		     udpct_reason_name(v->reason), udpct_reason_name(r));
 	cr_assert_null(v->flow, "%s", what);
@@ -141,25 +60,12 @@ accept(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now,
 	struct udpct_verdict v;
 	int rc;
 
-	cr_assert_eq(classify(tab, s, now, &v), 0, "%s", what);
-	verdict_is(&v, st, dir, what);
+	cr_assert_eq(ut_classify(tab, s, now, &v), 0, "%s", what);
+	ut_verdict_is(&v, st, dir, what);
 	rc = udpct_commit(tab, &v);
 	cr_assert_eq(rc, 0, "%s: udpct_commit() returned %d", what, rc);
 	cr_assert_not_null(v.flow, "%s: no flow after commit", what);
 	return v.flow;
-}
-
-static void
-info_of(struct udpct_table *tab, struct udpct_flow *f,
-	struct udpct_flow_info *info)
-{
-	cr_assert_eq(udpct_flow_get_info(tab, f, info), 0);
-}
-
-static void
-stats(struct udpct_table *tab, struct udpct_stats *st)
-{
-	cr_assert_eq(udpct_table_get_stats(tab, st), 0);
 }
 
 /* ---- ICMP errors ------------------------------------------------------ */
@@ -209,7 +115,7 @@ time_exceeded_about(struct pkt_icmp_spec *is, const struct pkt_spec *orig,
 static void
 port_unreachable_for_tracked_flow_is_related_reply(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b;
 	struct udpct_verdict v;
@@ -218,17 +124,17 @@ port_unreachable_for_tracked_flow_is_related_reply(uint8_t fam)
 	struct udpct_flow *f;
 	uint8_t q[PKT_MAX];
 
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_tuple(&a2b, 0, &want);
 	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &a2b, 0, q);
-	stats(t, &st0);
+	ut_stats(t, &st0);
 	icmp_at(t, &is, TH_T0 + TH_MSEC(10), &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, fam_name(fam));
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, th_fam_name(fam));
 	cr_assert_eq(v.flow, f, "the error names the flow it quotes");
 	cr_assert(udpct_tuple_equal(&v.tuple, &want),
 		  "the tuple of an error is the quoted datagram's");
-	stats(t, &st1);
+	ut_stats(t, &st1);
 	cr_assert_eq(st1.related, st0.related + 1);
 	cr_assert_eq(st1.inserted, st0.inserted, "an error gets no flow");
 }
@@ -238,19 +144,19 @@ TEST_BOTH(related_icmp, port_unreachable_for_tracked_flow_is_related_reply)
 static void
 port_unreachable_for_unknown_flow_is_invalid(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b, other;
 	struct udpct_verdict v;
 	uint8_t q[PKT_MAX];
 
 	/* a flow exists, but not the quoted one (other source port) */
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
-	spec(&other, fam, h->a, 40001, h->b, 53);
+	pkt_spec_udp(&other, fam, h->a, 40001, h->b, 53);
 	unreach_about(&is, &other, 0, q);
 	icmp_at(t, &is, TH_T0 + 1, &v);
-	invalid_is(&v, UDPCT_REASON_ICMP_UNKNOWN_FLOW, fam_name(fam));
+	invalid_is(&v, UDPCT_REASON_ICMP_UNKNOWN_FLOW, th_fam_name(fam));
 }
 TEST_BOTH(related_icmp, port_unreachable_for_unknown_flow_is_invalid)
 
@@ -258,7 +164,7 @@ TEST_BOTH(related_icmp, port_unreachable_for_unknown_flow_is_invalid)
 static void
 time_exceeded_from_any_host_is_related_reply(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	const char *from[] = { h->r, h->a2, h->b2, h->b };
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b;
@@ -267,12 +173,13 @@ time_exceeded_from_any_host_is_related_reply(uint8_t fam)
 	uint8_t q[PKT_MAX];
 	size_t i;
 
-	spec(&a2b, fam, h->a, 40000, h->b, 33434);	/* a traceroute */
+	/* a traceroute */
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 33434);
 	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "probe");
 	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
 		time_exceeded_about(&is, &a2b, from[i], q);
 		icmp_at(t, &is, TH_T0 + TH_MSEC(1 + i), &v);
-		verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, from[i]);
+		ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, from[i]);
 		cr_assert_eq(v.flow, f);
 	}
 }
@@ -286,24 +193,24 @@ TEST_BOTH(related_icmp, time_exceeded_from_any_host_is_related_reply)
 static void
 error_about_reply_datagram_is_related_original(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b, b2a;
 	struct udpct_verdict v;
 	struct udpct_flow *f;
 	uint8_t q[PKT_MAX];
 
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_reply(&b2a, &a2b);
 	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &b2a, 0, q);		/* A -> B, quoting B -> A */
 	icmp_at(t, &is, TH_T0 + 1, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "unreplied flow");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "unreplied flow");
 	cr_assert_eq(v.flow, f);
 	accept(t, &b2a, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
 	       "answer");
 	icmp_at(t, &is, TH_T0 + 3, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "replied flow");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "replied flow");
 	cr_assert_eq(v.flow, f);
 }
 TEST_BOTH(related_icmp, error_about_reply_datagram_is_related_original)
@@ -315,13 +222,13 @@ TEST_BOTH(related_icmp, error_about_reply_datagram_is_related_original)
 static void
 error_to_other_than_quoted_sender_is_invalid(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b, b2a;
 	struct udpct_verdict v;
 	uint8_t q[PKT_MAX];
 
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_reply(&b2a, &a2b);
 	accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &a2b, 0, q);
@@ -345,21 +252,21 @@ TEST_BOTH(related_icmp, error_to_other_than_quoted_sender_is_invalid)
 static void
 truncated_quote_4_udp_bytes_related_2_invalid(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b;
 	struct udpct_verdict v;
 	struct udpct_flow *f;
 	uint8_t q[PKT_MAX];
 
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &a2b, 8, q);
 	icmp_at(t, &is, TH_T0 + 1, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "8 bytes");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "8 bytes");
 	unreach_about(&is, &a2b, 4, q);
 	icmp_at(t, &is, TH_T0 + 2, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "4 bytes");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "4 bytes");
 	cr_assert_eq(v.flow, f);
 	unreach_about(&is, &a2b, 2, q);
 	icmp_at(t, &is, TH_T0 + 3, &v);
@@ -374,18 +281,18 @@ TEST_BOTH(related_icmp, truncated_quote_4_udp_bytes_related_2_invalid)
 static void
 error_about_an_error_is_invalid(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec inner, outer;
 	struct pkt_spec a2b;
 	struct udpct_verdict v;
 	uint8_t q[PKT_MAX], x[PKT_MAX];
 	size_t xn;
 
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&inner, &a2b, 0, q);		/* B -> A, RELATED */
 	icmp_at(t, &inner, TH_T0 + 1, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "the first error");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "the first error");
 	xn = pkt_build_icmp_error(&inner, x, sizeof(x));
 	cr_assert_gt(xn, 0);
 	memset(&outer, 0, sizeof(outer));
@@ -409,7 +316,7 @@ TEST_BOTH(related_icmp, error_about_an_error_is_invalid)
 static void
 errors_neither_refresh_nor_set_seen_reply(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct udpct_flow_info before, after;
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b, b2a;
@@ -418,22 +325,23 @@ errors_neither_refresh_nor_set_seen_reply(uint8_t fam)
 	uint8_t q[PKT_MAX];
 	int i;
 
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_reply(&b2a, &a2b);
 	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
-	info_of(t, f, &before);
+	ut_flow_info(t, f, &before);
 	for (i = 1; i <= 3; i++) {
 		unreach_about(&is, &a2b, 0, q);
 		icmp_at(t, &is, TH_T0 + TH_SEC(i), &v);
-		verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "reply error");
+		ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY,
+			      "reply error");
 		cr_assert_eq(v.status & UDPCT_STATUS_SEEN_REPLY, 0);
 		time_exceeded_about(&is, &b2a, h->r, q);
 		pkt_addr(is.daddr, fam, h->b);
 		icmp_at(t, &is, TH_T0 + TH_SEC(i) + 1, &v);
-		verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-			   "original error");
+		ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+			      "original error");
 	}
-	info_of(t, f, &after);
+	ut_flow_info(t, f, &after);
 	cr_assert_eq(after.deadline_ns, before.deadline_ns, "refreshed");
 	cr_assert_eq(after.last_ns, before.last_ns);
 	cr_assert_eq(after.status, before.status);
@@ -443,8 +351,8 @@ errors_neither_refresh_nor_set_seen_reply(uint8_t fam)
 	/* still unreplied: A's next datagram is NEW, B's is the first reply */
 	accept(t, &a2b, TH_T0 + TH_SEC(4), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "query after the errors");
-	cr_assert_eq(classify(t, &b2a, TH_T0 + TH_SEC(5), &v), 0);
-	verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, "first reply");
+	cr_assert_eq(ut_classify(t, &b2a, TH_T0 + TH_SEC(5), &v), 0);
+	ut_verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, "first reply");
 	cr_assert_neq(v.status & UDPCT_STATUS_SEEN_REPLY, 0);
 	cr_assert_eq(v.status & UDPCT_STATUS_ASSURED, 0,
 		     "the first reply is processed as unreplied (spec 3.5)");
@@ -455,7 +363,7 @@ TEST_BOTH(related_icmp, errors_neither_refresh_nor_set_seen_reply)
 static void
 errors_do_not_keep_a_flow_alive(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct udpct_flow_info info;
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b;
@@ -464,14 +372,14 @@ errors_do_not_keep_a_flow_alive(uint8_t fam)
 	uint8_t q[PKT_MAX];
 	uint64_t now;
 
-	spec(&a2b, fam, h->a, 40000, h->b, 53);
+	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	unreach_about(&is, &a2b, 0, q);
 	for (now = TH_T0 + TH_SEC(5); now < info.deadline_ns;
 	     now += TH_SEC(5)) {
 		icmp_at(t, &is, now, &v);
-		verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "before");
+		ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "before");
 	}
 	icmp_at(t, &is, info.deadline_ns, &v);
 	invalid_is(&v, UDPCT_REASON_ICMP_UNKNOWN_FLOW, "at the deadline");
@@ -486,7 +394,7 @@ TEST_BOTH(related_icmp, errors_do_not_keep_a_flow_alive)
 static void
 error_quoting_an_expected_datagram_neither_matches_nor_consumes(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b, data;
 	struct udpct_expect e;
@@ -494,9 +402,9 @@ error_quoting_an_expected_datagram_neither_matches_nor_consumes(uint8_t fam)
 	struct udpct_flow *m;
 	uint8_t q[PKT_MAX];
 
-	spec(&a2b, fam, h->a, 3000, h->b, 69);
+	pkt_spec_udp(&a2b, fam, h->a, 3000, h->b, 69);
 	m = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "master");
-	spec(&data, fam, h->b, 4000, h->a, 3000);
+	pkt_spec_udp(&data, fam, h->b, 4000, h->a, 3000);
 	memset(&e, 0, sizeof(e));
 	pkt_spec_tuple(&data, 0, &e.tuple);
 	memset(e.mask.saddr, 0xff, 16);
@@ -517,7 +425,7 @@ TEST_BOTH(related_icmp,
 static void
 error_about_an_expected_flow_is_related(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_icmp_spec is;
 	struct pkt_spec a2b, data;
 	struct udpct_expect e;
@@ -525,9 +433,9 @@ error_about_an_expected_flow_is_related(uint8_t fam)
 	struct udpct_flow *m, *c;
 	uint8_t q[PKT_MAX];
 
-	spec(&a2b, fam, h->a, 3000, h->b, 69);
+	pkt_spec_udp(&a2b, fam, h->a, 3000, h->b, 69);
 	m = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "master");
-	spec(&data, fam, h->b, 4000, h->a, 3000);
+	pkt_spec_udp(&data, fam, h->b, 4000, h->a, 3000);
 	memset(&e, 0, sizeof(e));
 	pkt_spec_tuple(&data, 0, &e.tuple);
 	memset(e.mask.saddr, 0xff, 16);
@@ -538,7 +446,7 @@ error_about_an_expected_flow_is_related(uint8_t fam)
 		   "expected flow");
 	unreach_about(&is, &data, 0, q);		/* A -> B about it */
 	icmp_at(t, &is, TH_T0 + 2, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "error");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "error");
 	cr_assert_eq(v.flow, c);
 	/* and the child is still unreplied: RELATED */
 	accept(t, &data, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
@@ -554,7 +462,7 @@ TEST_BOTH(related_icmp, error_about_an_expected_flow_is_related)
  */
 struct scene {
 	uint8_t fam;
-	const struct hosts *h;
+	const struct pkt_hosts *h;
 	struct pkt_spec req;		/* A:3000 -> B:69, the master */
 	struct udpct_flow *master;
 };
@@ -563,8 +471,8 @@ static void
 scene_init(struct scene *sc, uint8_t fam, uint64_t now)
 {
 	sc->fam = fam;
-	sc->h = hosts(fam);
-	spec(&sc->req, fam, sc->h->a, 3000, sc->h->b, 69);
+	sc->h = pkt_hosts(fam);
+	pkt_spec_udp(&sc->req, fam, sc->h->a, 3000, sc->h->b, 69);
 	sc->master = accept(t, &sc->req, now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 			    "master request");
 }
@@ -574,7 +482,7 @@ static void
 to_client(const struct scene *sc, struct pkt_spec *s, const char *src,
 	  uint16_t sport)
 {
-	spec(s, sc->fam, src, sport, sc->h->a, 3000);
+	pkt_spec_udp(s, sc->fam, src, sport, sc->h->a, 3000);
 }
 
 /* Expect @src:@sport -> A:3000 exactly, single use, default timeout. */
@@ -605,8 +513,8 @@ static void
 classify_at(const struct pkt_spec *s, uint64_t now, enum udpct_state st,
 	    enum udpct_dir dir, struct udpct_verdict *v, const char *what)
 {
-	cr_assert_eq(classify(t, s, now, v), 0, "%s", what);
-	verdict_is(v, st, dir, what);
+	cr_assert_eq(ut_classify(t, s, now, v), 0, "%s", what);
+	ut_verdict_is(v, st, dir, what);
 }
 
 /*
@@ -639,7 +547,7 @@ expected_flow_is_related_until_its_first_reply(uint8_t fam)
 	cr_assert_not_null(c);
 	cr_assert_neq(c, sc.master);
 	cr_assert_neq(v.status & UDPCT_STATUS_EXPECTED, 0);
-	info_of(t, c, &info);
+	ut_flow_info(t, c, &info);
 	cr_assert_neq(info.status & UDPCT_STATUS_EXPECTED, 0);
 	cr_assert_eq(info.status & UDPCT_STATUS_SEEN_REPLY, 0);
 	cr_assert_null(info.helper, "no helper is inherited");
@@ -655,17 +563,17 @@ expected_flow_is_related_until_its_first_reply(uint8_t fam)
 	/* > 2 s after creation: ASSURED, 120 s (spec 3.5) */
 	accept(t, &d, TH_T0 + TH_SEC(3), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_ORIGINAL, "3 s");
-	info_of(t, c, &info);
+	ut_flow_info(t, c, &info);
 	cr_assert_neq(info.status & UDPCT_STATUS_ASSURED, 0);
 	cr_assert_neq(info.status & UDPCT_STATUS_EXPECTED, 0,
 		      "EXPECTED never changes");
 	cr_assert_geq(info.deadline_ns, TH_T0 + TH_SEC(3) +
 		      TH_UDP_TIMEOUT_STREAM);
 	/* the master saw nothing of it */
-	info_of(t, sc.master, &info);
+	ut_flow_info(t, sc.master, &info);
 	cr_assert_eq(info.status & UDPCT_STATUS_SEEN_REPLY, 0);
 	cr_assert_eq(info.packets[1], 0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
 	cr_assert_eq(st.expect_matched, 1);
 	cr_assert_eq(st.inserted, 2);
@@ -713,7 +621,7 @@ permanent_expectation_serves_every_matching_flow(uint8_t fam)
 		accept(t, &d, TH_T0 + p, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 		       "permanent");
 	}
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_matched, 5);
 	/* until its timer */
 	to_client(&sc, &d, sc.h->b, 4005);
@@ -732,7 +640,7 @@ TEST_BOTH(expect, permanent_expectation_serves_every_matching_flow)
 static void
 expectation_times_out_after_300s_by_default(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req[3], d[3];
 	struct udpct_flow *m[3];
 	struct udpct_expect e;
@@ -740,10 +648,12 @@ expectation_times_out_after_300s_by_default(uint8_t fam)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		spec(&req[i], fam, h->a, (uint16_t)(3000 + i), h->b, 69);
+		pkt_spec_udp(&req[i], fam, h->a, (uint16_t)(3000 + i), h->b,
+			     69);
 		m[i] = accept(t, &req[i], TH_T0, UDPCT_NEW,
 			      UDPCT_DIR_ORIGINAL, "master");
-		spec(&d[i], fam, h->b, 4000, h->a, (uint16_t)(3000 + i));
+		pkt_spec_udp(&d[i], fam, h->b, 4000, h->a,
+			     (uint16_t)(3000 + i));
 		memset(&e, 0, sizeof(e));
 		pkt_spec_tuple(&d[i], 0, &e.tuple);
 		memset(e.mask.saddr, 0xff, 16);
@@ -797,7 +707,7 @@ recreating_an_identical_expectation_restarts_its_timer(uint8_t fam)
 	to_client(&sc, &d, sc.h->b, 4001);
 	accept(t, &d, TH_T0 + TH_SEC(16), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "no second copy");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 2);
 	cr_assert_eq(st.expect_failed, 0);
 }
@@ -851,7 +761,7 @@ per_master_limit_replaces_the_oldest(uint8_t fam)
 	to_client(&sc, &d, sc.h->b, 4002);
 	accept(t, &d, TH_T0 + TH_SEC(1), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "4002 kept");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 3);
 	cr_assert_eq(st.expect_failed, 0, "replacing is not a failure");
 }
@@ -866,7 +776,7 @@ Test(expect, per_master_limit_does_not_touch_other_masters)
 	struct scene sc;
 
 	scene_init(&sc, UDPCT_IPV4, TH_T0);
-	spec(&req2, UDPCT_IPV4, PKT_A4, 3001, PKT_B4, 69);
+	pkt_spec_udp(&req2, UDPCT_IPV4, PKT_A4, 3001, PKT_B4, 69);
 	m2 = accept(t, &req2, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m2");
 	exp_exact(&sc, &e, PKT_B4, 4000);
 	e.max_per_master = 1;
@@ -934,7 +844,7 @@ Test(expect, table_limit_is_enospc)
 	e.tuple.sport = 4002;
 	cr_assert_eq(udpct_expect(small, m, &e, TH_T0), -ENOSPC);
 	/* the per-master replacement does not apply without a limit... */
-	stats(small, &st);
+	ut_stats(small, &st);
 	cr_assert_eq(st.expect_new, 2);
 	cr_assert_eq(st.expect_failed, 1);
 	/* ... and re-arming an existing one still works when full */
@@ -993,7 +903,7 @@ Test(expect, per_master_replacement_makes_room_in_a_full_table)
 static void
 overlap_with_another_master_is_ebusy(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct udpct_expect e, o;
 	struct pkt_spec req2, d;
 	struct udpct_stats st;
@@ -1001,14 +911,15 @@ overlap_with_another_master_is_ebusy(uint8_t fam)
 	struct scene sc;
 
 	scene_init(&sc, fam, TH_T0);
-	spec(&req2, fam, h->a, 3000, h->b, 6969);	/* same client port */
+	/* same client port */
+	pkt_spec_udp(&req2, fam, h->a, 3000, h->b, 6969);
 	m2 = accept(t, &req2, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m2");
 	exp_any_port(&sc, &e);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	cr_assert_eq(udpct_expect(t, m2, &e, TH_T0), -EBUSY, "identical");
 	exp_exact(&sc, &o, h->b, 4000);			/* inside B:* */
 	cr_assert_eq(udpct_expect(t, m2, &o, TH_T0), -EBUSY, "overlapping");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_failed, 2);
 	cr_assert_eq(st.expect_new, 1);
 	/* from another server: disjoint, fine */
@@ -1029,7 +940,7 @@ TEST_BOTH(expect, overlap_with_another_master_is_ebusy)
 static void
 any_source_port_mask(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct udpct_expect e;
 	struct pkt_spec d;
 	struct scene sc;
@@ -1049,10 +960,10 @@ any_source_port_mask(uint8_t fam)
 	to_client(&sc, &d, h->b2, 4000);
 	accept(t, &d, TH_T0 + 4, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other host");
 	/* the destination port stays exact */
-	spec(&d, fam, h->b, 4000, h->a, 3001);
+	pkt_spec_udp(&d, fam, h->b, 4000, h->a, 3001);
 	accept(t, &d, TH_T0 + 5, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other port");
 	/* the destination address stays exact */
-	spec(&d, fam, h->b, 4000, h->a2, 3000);
+	pkt_spec_udp(&d, fam, h->b, 4000, h->a2, 3000);
 	accept(t, &d, TH_T0 + 6, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other dst");
 }
 TEST_BOTH(expect, any_source_port_mask)
@@ -1162,9 +1073,9 @@ Test(expect, expectation_matches_only_its_zone)
 	other = e.tuple;
 	other.zone = 0;
 	cr_assert_eq(udpct_classify_tuple(t, &other, 64, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 0");
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "zone 0");
 	cr_assert_eq(udpct_classify_tuple(t, &e.tuple, 64, TH_T0 + 2, &v), 0);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "zone 7");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "zone 7");
 }
 
 /*
@@ -1184,7 +1095,7 @@ expectations_die_when_the_master_is_reaped(uint8_t fam)
 	exp_any_port(&sc, &e);
 	e.flags = UDPCT_EXPECT_PERMANENT;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
-	info_of(t, sc.master, &info);
+	ut_flow_info(t, sc.master, &info);
 	/* reaping before the master's deadline changes nothing */
 	cr_assert_eq(udpct_table_advance(t, TH_T0 + TH_SEC(29), 0, NULL,
 					 NULL), 0);
@@ -1218,7 +1129,7 @@ expired_but_unreaped_master_still_has_its_expectations(uint8_t fam)
 	scene_init(&sc, fam, TH_T0);
 	exp_any_port(&sc, &e);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
-	info_of(t, sc.master, &info);
+	ut_flow_info(t, sc.master, &info);
 	to_client(&sc, &d, sc.h->b, 4000);
 	accept(t, &d, info.deadline_ns + TH_MSEC(300), UDPCT_RELATED,
 	       UDPCT_DIR_ORIGINAL, "0.3 s after the master's deadline");
@@ -1260,7 +1171,7 @@ Test(expect, early_dropped_master_loses_its_expectations)
 		pkt_spec_v4(&fill, PKT_A4_2, p, PKT_B4_2, 53);
 		accept(tiny, &fill, TH_T0 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		       "filler");
-		stats(tiny, &st);
+		ut_stats(tiny, &st);
 		if (st.early_drop)
 			break;
 	}
@@ -1283,7 +1194,7 @@ Test(expect, early_dropped_master_loses_its_expectations)
 static void
 invalid_or_dropped_packets_consume_a_single_use_expectation(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct udpct_expect e;
 	struct udpct_verdict v;
 	struct pkt_spec d;
@@ -1333,7 +1244,7 @@ TEST_BOTH(expect, invalid_or_dropped_packets_consume_a_single_use_expectation)
 static void
 packets_without_ports_consume_nothing(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct udpct_expect e;
 	struct udpct_verdict v;
 	struct pkt_spec d;
@@ -1404,7 +1315,7 @@ Test(expect, packets_of_existing_flows_ignore_expectations)
 	       "the master's reply matches the expectation's mask too");
 	to_client(&sc, &d, PKT_B4, 4000);
 	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "child");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_matched, 1);
 }
 
@@ -1426,13 +1337,13 @@ Test(expect, table_without_expectations_never_matches)
 	udpct_helper_tftp(&hh, 6969);
 	cr_assert_eq(udpct_helper_register(t, &hh), 0);
 	for (p = 1; p <= 200; p++) {
-		spec(&s, p & 1 ? UDPCT_IPV4 : UDPCT_IPV6,
-		     p & 1 ? PKT_B4_2 : PKT_B6_2, p,
-		     p & 1 ? PKT_A4_2 : PKT_A6_2, 3000);
+		pkt_spec_udp(&s, p & 1 ? UDPCT_IPV4 : UDPCT_IPV6,
+			     p & 1 ? PKT_B4_2 : PKT_B6_2, p,
+			     p & 1 ? PKT_A4_2 : PKT_A6_2, 3000);
 		accept(t, &s, TH_T0 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		       "miss");
 	}
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 0);
 	cr_assert_eq(st.expect_matched, 0);
 	cr_assert_eq(st.expect_failed, 0);
@@ -1447,7 +1358,7 @@ Test(expect, table_without_expectations_never_matches)
 		accept(t, &s, TH_T0 + 400 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		       "after");
 	}
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
 	cr_assert_eq(st.expect_matched, 1);
 }
@@ -1490,10 +1401,10 @@ Test(expect, expect_rejects_bad_arguments)
 		     "master of another table");
 	udpct_table_free(other);
 	/* a master past its deadline */
-	info_of(t, sc.master, &info);
+	ut_flow_info(t, sc.master, &info);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, info.deadline_ns),
 		     -EINVAL, "dead master");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 0);
 	/* and after all that, a good one works */
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0 + 1), 0);
@@ -1519,7 +1430,7 @@ Test(expect, advance_counts_flows_not_expectations)
 	e.timeout_ns = TH_SEC(10);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	n = udpct_table_advance(t, TH_T0 + TH_SEC(11), 0, NULL, NULL);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expired, 0);
 	cr_assert_eq(n, 0, "no flow expired, advance() says %d", n);
 }
@@ -1535,7 +1446,7 @@ Test(expect, set_timeout_shortens_and_lengthens_a_flow)
 	scene_init(&sc, UDPCT_IPV4, TH_T0);
 	cr_assert_eq(udpct_flow_set_timeout(t, sc.master, TH_SEC(3), TH_T0),
 		     0);
-	info_of(t, sc.master, &info);
+	ut_flow_info(t, sc.master, &info);
 	cr_assert_geq(info.deadline_ns, TH_T0 + TH_SEC(3));
 	cr_assert_leq(info.deadline_ns, TH_T0 + TH_SEC(3) + TH_TICK_NS);
 	pkt_spec_reply(&r, &sc.req);
@@ -1561,7 +1472,7 @@ Test(expect, set_timeout_rejects_bad_arguments)
 	cr_assert_eq(udpct_flow_set_timeout(NULL, sc.master, 1, TH_T0),
 		     -EINVAL);
 	cr_assert_eq(udpct_flow_set_timeout(t, NULL, 1, TH_T0), -EINVAL);
-	info_of(t, sc.master, &info);
+	ut_flow_info(t, sc.master, &info);
 	cr_assert_eq(udpct_flow_set_timeout(t, sc.master, TH_SEC(60),
 					    info.deadline_ns), -EINVAL,
 		     "a dead flow cannot be revived");
@@ -1631,7 +1542,7 @@ static const uint8_t hello[] = { 'h', 'e', 'l', 'l', 'o' };
 static void
 custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct udpct_helper hh;
 	struct udpct_flow_info info;
 	struct pkt_icmp_spec is;
@@ -1645,14 +1556,14 @@ custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 	hh.data[0] = 0xfeed;
 	cr_assert_eq(udpct_helper_register(t, &hh), 0);
 	hh.data[0] = 0;			/* the table holds a copy */
-	spec(&req, fam, h->a, 40000, h->b, 5000);
+	pkt_spec_udp(&req, fam, h->a, 40000, h->b, 5000);
 	req.payload = hello;
 	req.payload_len = sizeof(hello);
 	pkt_spec_reply(&rep, &req);
 	rep.payload_len = 3;
 
 	/* classified but dropped: not run */
-	cr_assert_eq(classify(t, &req, TH_T0, &v), 0);
+	cr_assert_eq(ut_classify(t, &req, TH_T0, &v), 0);
 	cr_assert_eq(r.calls, 0, "classify alone never runs a helper");
 	f = accept(t, &req, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		   "request");
@@ -1665,7 +1576,7 @@ custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 	cr_assert_eq(r.now[0], TH_T0 + 1);
 	cr_assert_eq(r.data0[0], 0xfeed, "data is copied at registration");
 	cr_assert_neq(r.h[0], &hh, "the hook gets the table's copy");
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_str_eq(info.helper, "custom");
 
 	accept(t, &rep, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
@@ -1681,7 +1592,7 @@ custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 
 	/* INVALID: nothing to commit, no call */
 	rep.csum = PKT_CSUM_BAD;
-	cr_assert_eq(classify(t, &rep, TH_T0 + 4, &v), 0);
+	cr_assert_eq(ut_classify(t, &rep, TH_T0 + 4, &v), 0);
 	invalid_is(&v, UDPCT_REASON_BAD_CHECKSUM, "bad reply");
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	cr_assert_eq(r.calls, 3, "INVALID packets are not helped");
@@ -1689,18 +1600,18 @@ custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 	/* an ICMP error about the flow: RELATED, not helped */
 	unreach_about(&is, &req, 0, q);
 	icmp_at(t, &is, TH_T0 + 5, &v);
-	verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "error");
+	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "error");
 	cr_assert_eq(r.calls, 3, "ICMP errors are not helped");
 
 	/* a flow to another port has no helper */
-	spec(&other, fam, h->a, 40000, h->b, 5001);
+	pkt_spec_udp(&other, fam, h->a, 40000, h->b, 5001);
 	f = accept(t, &other, TH_T0 + 6, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		   "port 5001");
 	cr_assert_eq(r.calls, 3);
-	info_of(t, f, &info);
+	ut_flow_info(t, f, &info);
 	cr_assert_null(info.helper);
 	/* nor does a flow *from* port 5000 (attachment is by dport) */
-	spec(&other, fam, h->b, 5000, h->a2, 40000);
+	pkt_spec_udp(&other, fam, h->b, 5000, h->a2, 40000);
 	accept(t, &other, TH_T0 + 7, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "from port 5000");
 	cr_assert_eq(r.calls, 3);
@@ -1758,15 +1669,15 @@ Test(helper, helper_error_is_returned_by_commit)
 	cr_assert_eq(udpct_helper_register(t, &hh), 0);
 	pkt_spec_v4(&req, PKT_A4, 40000, PKT_B4, 5000);
 	r.ret = -EPERM;
-	cr_assert_eq(classify(t, &req, TH_T0, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "request");
+	cr_assert_eq(ut_classify(t, &req, TH_T0, &v), 0);
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "request");
 	cr_assert_eq(udpct_commit(t, &v), -EPERM);
 	cr_assert_eq(r.calls, 1);
 	r.ret = -ENOSPC;
-	cr_assert_eq(classify(t, &req, TH_T0 + 1, &v), 0);
+	cr_assert_eq(ut_classify(t, &req, TH_T0 + 1, &v), 0);
 	cr_assert_eq(udpct_commit(t, &v), -ENOSPC);
 	r.ret = 0;
-	cr_assert_eq(classify(t, &req, TH_T0 + 2, &v), 0);
+	cr_assert_eq(ut_classify(t, &req, TH_T0 + 2, &v), 0);
 	cr_assert_eq(udpct_commit(t, &v), 0);
 }
 
@@ -1784,11 +1695,11 @@ Test(helper, helper_error_with_auto_commit_is_invalid_helper_refused)
 	r.ret = -EPERM;
 	cr_assert_eq(udpct_helper_register(ac, &hh), 0);
 	pkt_spec_v4(&req, PKT_A4, 40000, PKT_B4, 5000);
-	cr_assert_eq(classify(ac, &req, TH_T0, &v), 0);
+	cr_assert_eq(ut_classify(ac, &req, TH_T0, &v), 0);
 	invalid_is(&v, UDPCT_REASON_HELPER_REFUSED, "auto-commit");
 	cr_assert_eq(r.calls, 1);
 	cr_assert_eq(r.tab[0], ac);
-	stats(ac, &st);
+	ut_stats(ac, &st);
 	cr_assert_eq(st.invalid_reason[UDPCT_REASON_HELPER_REFUSED], 1);
 	udpct_table_free(ac);
 }
@@ -1813,14 +1724,14 @@ Test(helper, refused_first_packet_leaves_no_flow)
 	cr_assert_eq(udpct_helper_register(t, &hh), 0);
 	pkt_spec_v4(&req, PKT_A4, 40000, PKT_B4, 5000);
 	pkt_spec_reply(&rep, &req);
-	cr_assert_eq(classify(t, &req, TH_T0, &v), 0);
+	cr_assert_eq(ut_classify(t, &req, TH_T0, &v), 0);
 	cr_assert_eq(udpct_commit(t, &v), -EPERM);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.inserted, 0, "the refused flow was inserted");
 	cr_assert_eq(st.live, 0);
-	cr_assert_eq(classify(t, &rep, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-		   "the server's answer to a dropped request");
+	cr_assert_eq(ut_classify(t, &rep, TH_T0 + 1, &v), 0);
+	ut_verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		      "the server's answer to a dropped request");
 }
 
 /* Attachment by zone and family (spec 6b: explicit, per rule). */
@@ -1853,7 +1764,7 @@ Test(helper, helper_attaches_by_port_zone_and_family)
 	cr_assert_eq(udpct_classify_tuple(t, &tup, 80, TH_T0, &v), 0);
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	cr_assert_eq(r6.calls, 1);
-	info_of(t, v.flow, &info);
+	ut_flow_info(t, v.flow, &info);
 	cr_assert_str_eq(info.helper, "v6-zone3");
 	udpct_tuple_set_v4(&tup, pkt_addr4(PKT_A4), 40000, pkt_addr4(PKT_B4),
 			   5000, 3);
@@ -1928,7 +1839,7 @@ Test(helper, helper_created_expectation_makes_the_announced_flow_related)
 	pkt_spec_v4(&d, PKT_B4, 8080, PKT_A4, 40000);
 	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "port 8080");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
 	cr_assert_eq(st.expect_matched, 1);
 }

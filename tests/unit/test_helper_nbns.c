@@ -20,6 +20,7 @@
 
 #include "harness.h"
 #include "pkt.h"
+#include "unit.h"
 
 #define Q	"192.0.2.1"
 #define BCAST	"192.0.2.255"
@@ -71,55 +72,6 @@ pkt4(struct pkt_spec *s, const char *src, uint16_t sport, const char *dst,
 	s->payload_len = sizeof(query);
 }
 
-/*
- * Build @s and classify it.  The packet lives in one buffer per test
- * process, valid until the next call: a verdict keeps pointing at the
- * packet's payload, and a helper reads it at udpct_commit() time, so the
- * buffer must outlive the commit (classify()'s stack buffer does not).
- */
-static int
-classify(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now,
-	 struct udpct_verdict *v)
-{
-	static uint8_t wire[PKT_MAX];
-	size_t n = pkt_build_udp(s, wire, sizeof(wire));
-
-	cr_assert_gt(n, 0, "packet cannot be built");
-	return udpct_classify(tab, wire, n, now, v);
-}
-
-static void
-verdict_is(const struct udpct_verdict *v, enum udpct_state st,
-	   enum udpct_dir dir, const char *what)
-{
-	cr_assert_eq(v->state, st, "%s: state %s (%s), want %s", what,
-		     udpct_state_name(v->state), udpct_reason_name(v->reason),
-		     udpct_state_name(st));
-	cr_assert_eq(v->dir, dir, "%s: dir '%s', want '%s'", what,
-		     udpct_dir_name(v->dir), udpct_dir_name(dir));
-}
-
-static struct udpct_flow *
-accept(const struct pkt_spec *s, uint64_t now, enum udpct_state st,
-       enum udpct_dir dir, const char *what)
-{
-	struct udpct_verdict v;
-	int rc;
-
-	cr_assert_eq(classify(t, s, now, &v), 0, "%s", what);
-	verdict_is(&v, st, dir, what);
-	rc = udpct_commit(t, &v);
-	cr_assert_eq(rc, 0, "%s: udpct_commit() returned %d", what, rc);
-	cr_assert_not_null(v.flow, "%s", what);
-	return v.flow;
-}
-
-static void
-stats(struct udpct_stats *st)
-{
-	cr_assert_eq(udpct_table_get_stats(t, st), 0);
-}
-
 /* The broadcast query, accepted, at @now; returns its flow. */
 static struct udpct_flow *
 broadcast_query(uint64_t now)
@@ -127,7 +79,7 @@ broadcast_query(uint64_t now)
 	struct pkt_spec q;
 
 	pkt4(&q, Q, QPORT, BCAST, 137);
-	return accept(&q, now, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	return ut_accept(t, &q, now, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 }
 
 /*
@@ -143,33 +95,33 @@ Test(nbns, broadcast_query_sequence_of_row_32)
 	struct udpct_stats st;
 
 	broadcast_query(TH_T0);
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
 	pkt4(&a, R1, 137, Q, QPORT);
-	c1 = accept(&a, TH_T0 + TH_MSEC(10), UDPCT_RELATED,
-		    UDPCT_DIR_ORIGINAL, "answer from .7");
-	cr_assert_eq(accept(&a, TH_T0 + TH_MSEC(20), UDPCT_RELATED,
-			    UDPCT_DIR_ORIGINAL, ".7 again"), c1);
+	c1 = ut_accept(t, &a, TH_T0 + TH_MSEC(10), UDPCT_RELATED,
+			  UDPCT_DIR_ORIGINAL, "answer from .7");
+	cr_assert_eq(ut_accept(t, &a, TH_T0 + TH_MSEC(20), UDPCT_RELATED,
+				  UDPCT_DIR_ORIGINAL, ".7 again"), c1);
 	pkt4(&a, R2, 137, Q, QPORT);
-	c2 = accept(&a, TH_T0 + TH_MSEC(30), UDPCT_RELATED,
-		    UDPCT_DIR_ORIGINAL, "answer from .8: PERMANENT");
+	c2 = ut_accept(t, &a, TH_T0 + TH_MSEC(30), UDPCT_RELATED,
+			  UDPCT_DIR_ORIGINAL, "answer from .8: PERMANENT");
 	cr_assert_neq(c1, c2);
 	pkt4(&a, R1, 138, Q, QPORT);
-	accept(&a, TH_T0 + TH_MSEC(40), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "source port 138");
+	ut_accept(t, &a, TH_T0 + TH_MSEC(40), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "source port 138");
 	pkt4(&a, OFF, 137, Q, QPORT);
-	accept(&a, TH_T0 + TH_MSEC(50), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "off the subnet");
+	ut_accept(t, &a, TH_T0 + TH_MSEC(50), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "off the subnet");
 	pkt4(&a, "192.0.2.9", 137, Q, QPORT + 1);
-	accept(&a, TH_T0 + TH_MSEC(60), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "to another port of the querier");
+	ut_accept(t, &a, TH_T0 + TH_MSEC(60), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "to another port of the querier");
 	pkt4(&a, "192.0.2.9", 137, Q, QPORT);
-	accept(&a, TH_T0 + TH_SEC(3) + TH_TICK_NS, UDPCT_NEW,
-	       UDPCT_DIR_ORIGINAL, "after 3 s");
+	ut_accept(t, &a, TH_T0 + TH_SEC(3) + TH_TICK_NS, UDPCT_NEW,
+		     UDPCT_DIR_ORIGINAL, "after 3 s");
 	cr_assert_eq(udpct_flow_get_info(t, c1, &info), 0);
 	cr_assert_neq(info.status & UDPCT_STATUS_EXPECTED, 0);
 	cr_assert_null(info.helper, "the expectation carries no helper");
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_matched, 2, "two responders");
 }
 
@@ -181,11 +133,12 @@ Test(nbns, answer_is_related_until_the_querier_replies)
 	broadcast_query(TH_T0);
 	pkt4(&a, R1, 137, Q, QPORT);
 	pkt4(&back, Q, QPORT, R1, 137);
-	accept(&a, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "answer");
-	accept(&back, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
-	       "the querier to the responder");
-	accept(&a, TH_T0 + 3, UDPCT_ESTABLISHED, UDPCT_DIR_ORIGINAL,
-	       "answer after that");
+	ut_accept(t, &a, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		  "answer");
+	ut_accept(t, &back, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
+		     "the querier to the responder");
+	ut_accept(t, &a, TH_T0 + 3, UDPCT_ESTABLISHED, UDPCT_DIR_ORIGINAL,
+		     "answer after that");
 }
 
 /*
@@ -208,17 +161,18 @@ Test(nbns, master_is_cut_to_3s_and_expectation_lives_3s)
 		      "the master keeps 30 s instead of 3 s");
 	cr_assert_str_eq(info.helper, "netbios-ns");
 	pkt4(&a, R1, 137, Q, QPORT);
-	accept(&a, TH_T0 + TH_SEC(3) - 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-	       "1 ns before 3 s");
-	stats(&st);
+	ut_accept(t, &a, TH_T0 + TH_SEC(3) - 1, UDPCT_RELATED,
+		  UDPCT_DIR_ORIGINAL,
+		     "1 ns before 3 s");
+	ut_stats(t, &st);
 	cr_assert_geq(udpct_table_advance(t, TH_T0 + TH_SEC(3) + TH_TICK_NS,
 					  0, NULL, NULL), 1);
 	expired = st.expired;
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expired, expired + 1, "the master is reaped at 3 s");
 	pkt4(&a, R2, 137, Q, QPORT);
-	accept(&a, TH_T0 + TH_SEC(4), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "after 3 s");
+	ut_accept(t, &a, TH_T0 + TH_SEC(4), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "after 3 s");
 }
 
 /*
@@ -240,9 +194,10 @@ Test(nbns, repeated_query_restarts_the_3s)
 	cr_assert_leq(info.deadline_ns, TH_T0 + TH_SEC(4) + TH_TICK_NS);
 	cr_assert_geq(info.deadline_ns, TH_T0 + TH_SEC(4));
 	pkt4(&a, R1, 137, Q, QPORT);
-	accept(&a, TH_T0 + TH_MSEC(3500), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-	       "3.5 s after the first query");
-	stats(&st);
+	ut_accept(t, &a, TH_T0 + TH_MSEC(3500), UDPCT_RELATED,
+		  UDPCT_DIR_ORIGINAL,
+		     "3.5 s after the first query");
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 2);
 	cr_assert_eq(st.expect_failed, 0);
 }
@@ -256,18 +211,19 @@ Test(nbns, unicast_query_expects_nothing)
 	struct udpct_stats st;
 
 	pkt4(&q, Q, QPORT, R1, 137);
-	m = accept(&q, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "unicast");
-	stats(&st);
+	m = ut_accept(t, &q, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "unicast");
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 0);
 	cr_assert_eq(udpct_flow_get_info(t, m, &info), 0);
 	cr_assert_str_eq(info.helper, "netbios-ns", "attached, but idle");
 	cr_assert_geq(info.deadline_ns, TH_T0 + TH_UDP_TIMEOUT,
 		      "a unicast query keeps its 30 s");
 	pkt4(&a, R1, 137, Q, QPORT);
-	accept(&a, TH_T0 + 1, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
-	       "the queried host answers: the flow's own reply");
+	ut_accept(t, &a, TH_T0 + 1, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
+		     "the queried host answers: the flow's own reply");
 	pkt4(&a, R2, 137, Q, QPORT);
-	accept(&a, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "another host");
+	ut_accept(t, &a, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		  "another host");
 }
 
 /*
@@ -285,9 +241,10 @@ Test(nbns, query_to_another_broadcast_address_expects_nothing)
 
 	for (i = 0; i < sizeof(dst) / sizeof(dst[0]); i++) {
 		pkt4(&q, Q, (uint16_t)(QPORT + i), dst[i], 137);
-		accept(&q, TH_T0 + i, UDPCT_NEW, UDPCT_DIR_ORIGINAL, dst[i]);
+		ut_accept(t, &q, TH_T0 + i, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			  dst[i]);
 	}
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 0);
 }
 
@@ -300,18 +257,20 @@ Test(nbns, prefix_length_sets_broadcast_and_responders)
 	udpct_table_free(t);
 	setup_with("192.0.2.77", 16, 0, 0);	/* host bits are ignored */
 	pkt4(&q, Q, QPORT, "192.0.2.255", 137);
-	accept(&q, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "/24 broadcast");
-	stats(&st);
+	ut_accept(t, &q, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "/24 broadcast");
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 0);
 	pkt4(&q, Q, QPORT, "192.0.255.255", 137);
-	accept(&q, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "/16 broadcast");
-	stats(&st);
+	ut_accept(t, &q, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		  "/16 broadcast");
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
 	pkt4(&a, "192.0.200.1", 137, Q, QPORT);
-	accept(&a, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-	       "in the /16");
+	ut_accept(t, &a, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		     "in the /16");
 	pkt4(&a, "192.1.2.1", 137, Q, QPORT);
-	accept(&a, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "off the /16");
+	ut_accept(t, &a, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		  "off the /16");
 }
 
 /* udpct_helper_netbios_ns(): the service port and the timeout. */
@@ -324,17 +283,19 @@ Test(nbns, port_and_timeout_parameters)
 	udpct_table_free(t);
 	setup_with("192.0.2.0", 24, 161, TH_SEC(30));	/* SNMP-like */
 	pkt4(&q, Q, QPORT, BCAST, 137);
-	accept(&q, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "to 137: no helper");
+	ut_accept(t, &q, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		  "to 137: no helper");
 	pkt4(&q, Q, QPORT, BCAST, 161);
-	m = accept(&q, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "to 161");
+	m = ut_accept(t, &q, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		      "to 161");
 	cr_assert_eq(udpct_flow_get_info(t, m, &info), 0);
 	cr_assert_geq(info.deadline_ns, TH_T0 + 1 + TH_SEC(30));
 	pkt4(&a, R1, 161, Q, QPORT);
-	accept(&a, TH_T0 + TH_SEC(20), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-	       "20 s: within the 30 s");
+	ut_accept(t, &a, TH_T0 + TH_SEC(20), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		     "20 s: within the 30 s");
 	pkt4(&a, R1, 137, Q, QPORT);
-	accept(&a, TH_T0 + TH_SEC(21), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "source port 137 is not the service's");
+	ut_accept(t, &a, TH_T0 + TH_SEC(21), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "source port 137 is not the service's");
 }
 
 /* Spec 6d: IPv4 only.  An IPv6 flow to port 137 gets no helper. */
@@ -346,8 +307,8 @@ Test(nbns, ipv6_flows_get_no_helper)
 	struct udpct_verdict v;
 
 	pkt_spec_v6(&q, PKT_A6, QPORT, "ff02::1", 137);
-	cr_assert_eq(classify(t, &q, TH_T0, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "IPv6 query");
+	cr_assert_eq(ut_classify(t, &q, TH_T0, &v), 0);
+	ut_state_dir_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "IPv6 query");
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	m = v.flow;
 	cr_assert_eq(udpct_flow_get_info(t, m, &info), 0);
@@ -367,8 +328,8 @@ Test(nbns, answers_do_not_touch_the_query_flow)
 	m = broadcast_query(TH_T0);
 	cr_assert_eq(udpct_flow_get_info(t, m, &before), 0);
 	pkt4(&a, R1, 137, Q, QPORT);
-	accept(&a, TH_T0 + TH_SEC(1), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-	       "answer");
+	ut_accept(t, &a, TH_T0 + TH_SEC(1), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		     "answer");
 	cr_assert_eq(udpct_flow_get_info(t, m, &after), 0);
 	cr_assert_eq(after.deadline_ns, before.deadline_ns);
 	cr_assert_eq(after.status & UDPCT_STATUS_SEEN_REPLY, 0);

@@ -21,6 +21,7 @@
 
 #include "harness.h"
 #include "pkt.h"
+#include "unit.h"
 
 static struct udpct_table *t;
 
@@ -54,10 +55,6 @@ teardown(void)
 
 TestSuite(tftp, .init = setup, .fini = teardown);
 
-#define TEST_BOTH(suite, fn)					\
-	Test(suite, fn##_ipv4) { fn(UDPCT_IPV4); }		\
-	Test(suite, fn##_ipv6) { fn(UDPCT_IPV6); }
-
 /* TFTP opcodes (RFC 1350), big-endian, right after the UDP header. */
 static const uint8_t rrq[] = { 0, 1, 'f', 'i', 'l', 'e', 0,
 			       'o', 'c', 't', 'e', 't', 0 };
@@ -68,86 +65,14 @@ static const uint8_t ack0[] = { 0, 4, 0, 0 };
 static const uint8_t ack1[] = { 0, 4, 0, 1 };
 static const uint8_t err[] = { 0, 5, 0, 1, 'n', 'o', 0 };
 
-struct hosts {
-	const char *a, *a2, *b, *b2;
-};
-
-static const struct hosts *
-hosts(uint8_t fam)
-{
-	static const struct hosts h4 = { PKT_A4, PKT_A4_2, PKT_B4, PKT_B4_2 };
-	static const struct hosts h6 = { PKT_A6, PKT_A6_2, PKT_B6, PKT_B6_2 };
-
-	return fam == UDPCT_IPV4 ? &h4 : &h6;
-}
-
 /* @src:@sport -> @dst:@dport carrying @payload. */
 static void
 pkt(struct pkt_spec *s, uint8_t fam, const char *src, uint16_t sport,
     const char *dst, uint16_t dport, const uint8_t *payload, size_t len)
 {
-	if (fam == UDPCT_IPV4)
-		pkt_spec_v4(s, src, sport, dst, dport);
-	else
-		pkt_spec_v6(s, src, sport, dst, dport);
+	pkt_spec_udp(s, fam, src, sport, dst, dport);
 	s->payload = payload;
 	s->payload_len = len;
-}
-
-/*
- * Build @s and classify it.  The packet lives in one buffer per test
- * process, valid until the next call: a verdict keeps pointing at the
- * packet's payload, and a helper reads it at udpct_commit() time, so the
- * buffer must outlive the commit (classify()'s stack buffer does not).
- */
-static int
-classify(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now,
-	 struct udpct_verdict *v)
-{
-	static uint8_t wire[PKT_MAX];
-	size_t n = pkt_build_udp(s, wire, sizeof(wire));
-
-	cr_assert_gt(n, 0, "packet cannot be built");
-	return udpct_classify(tab, wire, n, now, v);
-}
-
-static void
-verdict_is(const struct udpct_verdict *v, enum udpct_state st,
-	   enum udpct_dir dir, const char *what)
-{
-	cr_assert_eq(v->state, st, "%s: state %s (%s), want %s", what,
-		     udpct_state_name(v->state), udpct_reason_name(v->reason),
-		     udpct_state_name(st));
-	cr_assert_eq(v->dir, dir, "%s: dir '%s', want '%s'", what,
-		     udpct_dir_name(v->dir), udpct_dir_name(dir));
-}
-
-/* Classify, check, commit; the commit (and so the helper) must succeed. */
-static struct udpct_flow *
-accept(const struct pkt_spec *s, uint64_t now, enum udpct_state st,
-       enum udpct_dir dir, const char *what)
-{
-	struct udpct_verdict v;
-	int rc;
-
-	cr_assert_eq(classify(t, s, now, &v), 0, "%s", what);
-	verdict_is(&v, st, dir, what);
-	rc = udpct_commit(t, &v);
-	cr_assert_eq(rc, 0, "%s: udpct_commit() returned %d", what, rc);
-	cr_assert_not_null(v.flow, "%s", what);
-	return v.flow;
-}
-
-static void
-info_of(struct udpct_flow *f, struct udpct_flow_info *info)
-{
-	cr_assert_eq(udpct_flow_get_info(t, f, info), 0);
-}
-
-static void
-stats(struct udpct_stats *st)
-{
-	cr_assert_eq(udpct_table_get_stats(t, st), 0);
 }
 
 /*
@@ -161,7 +86,7 @@ stats(struct udpct_stats *st)
 static void
 read_request_sequence_of_spec_6c(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req, data, ack, other;
 	struct udpct_flow_info mi, ci;
 	struct udpct_flow *m, *c;
@@ -171,38 +96,38 @@ read_request_sequence_of_spec_6c(uint8_t fam)
 	pkt(&data, fam, h->b, 4000, h->a, 3000, data1, sizeof(data1));
 	pkt(&ack, fam, h->a, 3000, h->b, 4000, ack1, sizeof(ack1));
 
-	m = accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
-	stats(&st);
+	m = ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1, "the RRQ expects the answer");
-	c = accept(&data, TH_T0 + TH_MSEC(14), UDPCT_RELATED,
-		   UDPCT_DIR_ORIGINAL, "DATA from a new port");
+	c = ut_accept(t, &data, TH_T0 + TH_MSEC(14), UDPCT_RELATED,
+			 UDPCT_DIR_ORIGINAL, "DATA from a new port");
 	cr_assert_neq(c, m);
-	cr_assert_eq(accept(&data, TH_T0 + TH_MSEC(15), UDPCT_RELATED,
-			    UDPCT_DIR_ORIGINAL, "DATA again"), c);
-	cr_assert_eq(accept(&ack, TH_T0 + TH_MSEC(16), UDPCT_ESTABLISHED,
-			    UDPCT_DIR_REPLY, "ACK"), c);
-	cr_assert_eq(accept(&data, TH_T0 + TH_MSEC(17), UDPCT_ESTABLISHED,
-			    UDPCT_DIR_ORIGINAL, "next DATA"), c);
+	cr_assert_eq(ut_accept(t, &data, TH_T0 + TH_MSEC(15), UDPCT_RELATED,
+				  UDPCT_DIR_ORIGINAL, "DATA again"), c);
+	cr_assert_eq(ut_accept(t, &ack, TH_T0 + TH_MSEC(16), UDPCT_ESTABLISHED,
+				  UDPCT_DIR_REPLY, "ACK"), c);
+	cr_assert_eq(ut_accept(t, &data, TH_T0 + TH_MSEC(17), UDPCT_ESTABLISHED,
+				  UDPCT_DIR_ORIGINAL, "next DATA"), c);
 	pkt(&other, fam, h->b, 4001, h->a, 3000, data1, sizeof(data1));
-	accept(&other, TH_T0 + TH_MSEC(18), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "second server port: the expectation was one-shot");
+	ut_accept(t, &other, TH_T0 + TH_MSEC(18), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "second server port: the expectation was one-shot");
 	pkt(&other, fam, h->b2, 4000, h->a, 3000, data1, sizeof(data1));
-	accept(&other, TH_T0 + TH_MSEC(19), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "another host");
+	ut_accept(t, &other, TH_T0 + TH_MSEC(19), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "another host");
 
-	info_of(m, &mi);
+	ut_flow_info(t, m, &mi);
 	cr_assert_eq(mi.status & UDPCT_STATUS_SEEN_REPLY, 0,
 		     "the master stays [UNREPLIED]");
 	cr_assert_str_eq(mi.helper, "tftp");
 	cr_assert_eq(mi.packets[UDPCT_DIR_ORIGINAL], 1);
 	cr_assert_eq(mi.packets[UDPCT_DIR_REPLY], 0);
-	info_of(c, &ci);
+	ut_flow_info(t, c, &ci);
 	cr_assert_neq(ci.status & UDPCT_STATUS_EXPECTED, 0);
 	cr_assert_neq(ci.status & UDPCT_STATUS_SEEN_REPLY, 0);
 	cr_assert_null(ci.helper, "the TFTP expectation has no helper");
 	cr_assert_eq(ci.packets[UDPCT_DIR_ORIGINAL], 3);
 	cr_assert_eq(ci.packets[UDPCT_DIR_REPLY], 1);
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1, "DATA and ACK create nothing");
 	cr_assert_eq(st.expect_matched, 1);
 	cr_assert_eq(st.inserted, 4);
@@ -217,7 +142,7 @@ TEST_BOTH(tftp, read_request_sequence_of_spec_6c)
 static void
 write_request_sequence(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req, a0, d, a1;
 	struct udpct_flow *c;
 
@@ -225,13 +150,13 @@ write_request_sequence(uint8_t fam)
 	pkt(&a0, fam, h->b, 2087, h->a, 3001, ack0, sizeof(ack0));
 	pkt(&d, fam, h->a, 3001, h->b, 2087, data1, sizeof(data1));
 	pkt(&a1, fam, h->b, 2087, h->a, 3001, ack1, sizeof(ack1));
-	accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "WRQ");
-	c = accept(&a0, TH_T0 + TH_MSEC(50), UDPCT_RELATED,
-		   UDPCT_DIR_ORIGINAL, "ACK 0 from a new port");
-	cr_assert_eq(accept(&d, TH_T0 + TH_MSEC(54), UDPCT_ESTABLISHED,
-			    UDPCT_DIR_REPLY, "DATA 1"), c);
-	cr_assert_eq(accept(&a1, TH_T0 + TH_MSEC(55), UDPCT_ESTABLISHED,
-			    UDPCT_DIR_ORIGINAL, "ACK 1"), c);
+	ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "WRQ");
+	c = ut_accept(t, &a0, TH_T0 + TH_MSEC(50), UDPCT_RELATED,
+			 UDPCT_DIR_ORIGINAL, "ACK 0 from a new port");
+	cr_assert_eq(ut_accept(t, &d, TH_T0 + TH_MSEC(54), UDPCT_ESTABLISHED,
+				  UDPCT_DIR_REPLY, "DATA 1"), c);
+	cr_assert_eq(ut_accept(t, &a1, TH_T0 + TH_MSEC(55), UDPCT_ESTABLISHED,
+				  UDPCT_DIR_ORIGINAL, "ACK 1"), c);
 }
 TEST_BOTH(tftp, write_request_sequence)
 
@@ -254,7 +179,7 @@ other_opcodes_expect_nothing(uint8_t fam)
 		{ swapped, sizeof(swapped) }, { one, sizeof(one) },
 		{ NULL, 0 },
 	};
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req, d;
 	struct udpct_stats st;
 	uint16_t i;
@@ -262,14 +187,14 @@ other_opcodes_expect_nothing(uint8_t fam)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		pkt(&req, fam, h->a, (uint16_t)(3000 + i), h->b, 69,
 		    cases[i].p, cases[i].len);
-		accept(&req, TH_T0 + i, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-		       "not a request");
+		ut_accept(t, &req, TH_T0 + i, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			     "not a request");
 		pkt(&d, fam, h->b, 4000, h->a, (uint16_t)(3000 + i), data1,
 		    sizeof(data1));
-		accept(&d, TH_T0 + 100 + i, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-		       "nothing expected");
+		ut_accept(t, &d, TH_T0 + 100 + i, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			     "nothing expected");
 	}
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 0);
 	cr_assert_eq(st.expect_failed, 0);
 }
@@ -287,13 +212,14 @@ Test(tftp, request_opcode_in_the_reply_direction_expects_too)
 
 	pkt(&req, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, err, sizeof(err));
 	pkt(&rep, UDPCT_IPV4, PKT_B4, 69, PKT_A4, 3000, rrq, sizeof(rrq));
-	accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "not a request");
-	accept(&rep, TH_T0 + 1, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
-	       "request opcode from the server");
-	stats(&st);
+	ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		  "not a request");
+	ut_accept(t, &rep, TH_T0 + 1, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
+		     "request opcode from the server");
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4000, PKT_A4, 3000, data1, sizeof(data1));
-	accept(&d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "DATA");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "DATA");
 }
 
 /*
@@ -310,12 +236,12 @@ Test(tftp, without_the_helper_the_answer_is_new)
 	cr_assert_not_null(plain);
 	pkt(&req, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4000, PKT_A4, 3000, data1, sizeof(data1));
-	cr_assert_eq(classify(plain, &req, TH_T0, &v), 0);
+	cr_assert_eq(ut_classify(plain, &req, TH_T0, &v), 0);
 	cr_assert_eq(udpct_commit(plain, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
-	cr_assert_eq(classify(plain, &d, TH_T0 + 1, &v), 0);
+	ut_state_dir_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+	cr_assert_eq(ut_classify(plain, &d, TH_T0 + 1, &v), 0);
 	cr_assert_eq(udpct_commit(plain, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "DATA, no helper");
+	ut_state_dir_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "DATA, no helper");
 	udpct_table_free(plain);
 }
 
@@ -329,18 +255,19 @@ Test(tftp, custom_port_helper_attaches_to_its_port_only)
 	udpct_table_free(t);			/* a table with tftp:6969 */
 	setup_with(0, 6969);
 	pkt(&req, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, rrq, sizeof(rrq));
-	m = accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ to 69");
-	info_of(m, &info);
+	m = ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		      "RRQ to 69");
+	ut_flow_info(t, m, &info);
 	cr_assert_null(info.helper);
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4000, PKT_A4, 3000, data1, sizeof(data1));
-	accept(&d, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "DATA");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "DATA");
 	pkt(&req, UDPCT_IPV4, PKT_A4, 3001, PKT_B4, 6969, rrq, sizeof(rrq));
-	m = accept(&req, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-		   "RRQ to 6969");
-	info_of(m, &info);
+	m = ut_accept(t, &req, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			 "RRQ to 6969");
+	ut_flow_info(t, m, &info);
 	cr_assert_str_eq(info.helper, "tftp");
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4001, PKT_A4, 3001, data1, sizeof(data1));
-	accept(&d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "DATA");
+	ut_accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "DATA");
 }
 
 /*
@@ -352,7 +279,7 @@ Test(tftp, custom_port_helper_attaches_to_its_port_only)
 static void
 expectation_times_out_after_300s(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req[3], keep[3], d[3];
 	uint64_t now;
 	int i;
@@ -364,23 +291,25 @@ expectation_times_out_after_300s(uint8_t fam)
 		    sizeof(err));
 		pkt(&d[i], fam, h->b, 4000, h->a, (uint16_t)(3000 + i),
 		    data1, sizeof(data1));
-		accept(&req[i], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+		ut_accept(t, &req[i], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			  "RRQ");
 	}
 	for (now = TH_T0 + TH_SEC(25); now < TH_T0 + TH_SEC(300);
 	     now += TH_SEC(25)) {
 		for (i = 0; i < 3; i++)
-			accept(&keep[i], now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-			       "keepalive");
+			ut_accept(t, &keep[i], now, UDPCT_NEW,
+				  UDPCT_DIR_ORIGINAL,
+				     "keepalive");
 		cr_assert_geq(udpct_table_advance(t, now, 0, NULL, NULL), 0);
 	}
-	accept(&d[0], TH_T0 + TH_SEC(300) - 1, UDPCT_RELATED,
-	       UDPCT_DIR_ORIGINAL, "299.999999999 s");
-	accept(&d[1], TH_T0 + TH_SEC(300) + TH_TICK_NS, UDPCT_NEW,
-	       UDPCT_DIR_ORIGINAL, "300 s + a tick, not reaped");
+	ut_accept(t, &d[0], TH_T0 + TH_SEC(300) - 1, UDPCT_RELATED,
+		     UDPCT_DIR_ORIGINAL, "299.999999999 s");
+	ut_accept(t, &d[1], TH_T0 + TH_SEC(300) + TH_TICK_NS, UDPCT_NEW,
+		     UDPCT_DIR_ORIGINAL, "300 s + a tick, not reaped");
 	cr_assert_geq(udpct_table_advance(t, TH_T0 + TH_SEC(301), 0, NULL,
 					  NULL), 0);
-	accept(&d[2], TH_T0 + TH_SEC(301), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "301 s, reaped");
+	ut_accept(t, &d[2], TH_T0 + TH_SEC(301), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "301 s, reaped");
 }
 TEST_BOTH(tftp, expectation_times_out_after_300s)
 
@@ -391,7 +320,7 @@ TEST_BOTH(tftp, expectation_times_out_after_300s)
 static void
 repeated_request_restarts_the_300s(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req[2], keep[2], d[2];
 	struct udpct_stats st;
 	uint64_t now;
@@ -404,24 +333,27 @@ repeated_request_restarts_the_300s(uint8_t fam)
 		    sizeof(err));
 		pkt(&d[i], fam, h->b, 4000, h->a, (uint16_t)(3000 + i),
 		    data1, sizeof(data1));
-		accept(&req[i], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+		ut_accept(t, &req[i], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			  "RRQ");
 	}
-	accept(&req[0], TH_T0 + TH_SEC(20), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "RRQ again");
-	stats(&st);
+	ut_accept(t, &req[0], TH_T0 + TH_SEC(20), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "RRQ again");
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 3);
 	cr_assert_eq(st.expect_failed, 0, "re-arming is not an overlap");
 	for (now = TH_T0 + TH_SEC(25); now < TH_T0 + TH_SEC(310);
 	     now += TH_SEC(25)) {
 		for (i = 0; i < 2; i++)
-			accept(&keep[i], now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-			       "keepalive");
+			ut_accept(t, &keep[i], now, UDPCT_NEW,
+				  UDPCT_DIR_ORIGINAL,
+				     "keepalive");
 		cr_assert_geq(udpct_table_advance(t, now, 0, NULL, NULL), 0);
 	}
-	accept(&d[1], TH_T0 + TH_SEC(310), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-	       "310 s: client 1's expectation is gone");
-	accept(&d[0], TH_T0 + TH_SEC(310), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-	       "310 s: client 0's was re-armed at 20 s");
+	ut_accept(t, &d[1], TH_T0 + TH_SEC(310), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		     "310 s: client 1's expectation is gone");
+	ut_accept(t, &d[0], TH_T0 + TH_SEC(310), UDPCT_RELATED,
+		  UDPCT_DIR_ORIGINAL,
+		     "310 s: client 0's was re-armed at 20 s");
 }
 TEST_BOTH(tftp, repeated_request_restarts_the_300s)
 
@@ -435,12 +367,12 @@ Test(tftp, one_expectation_per_master)
 
 	pkt(&r, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&w, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, wrq, sizeof(wrq));
-	accept(&r, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
-	accept(&w, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "WRQ");
+	ut_accept(t, &r, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+	ut_accept(t, &w, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "WRQ");
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4000, PKT_A4, 3000, data1, sizeof(data1));
-	accept(&d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "first");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "first");
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4001, PKT_A4, 3000, ack0, sizeof(ack0));
-	accept(&d, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "second");
+	ut_accept(t, &d, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "second");
 }
 
 /*
@@ -453,7 +385,7 @@ Test(tftp, one_expectation_per_master)
 static void
 master_expiring_first_takes_the_expectation_when_reaped(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req[2], d[2];
 	struct udpct_flow_info info;
 	struct udpct_flow *m;
@@ -465,17 +397,18 @@ master_expiring_first_takes_the_expectation_when_reaped(uint8_t fam)
 		pkt(&d[i], fam, h->b, 4000, h->a, (uint16_t)(3000 + i),
 		    data1, sizeof(data1));
 	}
-	m = accept(&req[0], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 0");
-	accept(&req[1], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 1");
-	info_of(m, &info);
-	accept(&d[0], info.deadline_ns + TH_MSEC(300), UDPCT_RELATED,
-	       UDPCT_DIR_ORIGINAL, "0.3 s after the master's deadline, "
-	       "before any reap");
+	m = ut_accept(t, &req[0], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		      "RRQ 0");
+	ut_accept(t, &req[1], TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 1");
+	ut_flow_info(t, m, &info);
+	ut_accept(t, &d[0], info.deadline_ns + TH_MSEC(300), UDPCT_RELATED,
+		     UDPCT_DIR_ORIGINAL, "0.3 s after the master's deadline, "
+		     "before any reap");
 	cr_assert_eq(udpct_table_advance(t, info.deadline_ns + TH_MSEC(300),
 					 0, NULL, NULL), 2,
 		     "both masters are reaped");
-	accept(&d[1], info.deadline_ns + TH_MSEC(400), UDPCT_NEW,
-	       UDPCT_DIR_ORIGINAL, "after the reap");
+	ut_accept(t, &d[1], info.deadline_ns + TH_MSEC(400), UDPCT_NEW,
+		     UDPCT_DIR_ORIGINAL, "after the reap");
 }
 TEST_BOTH(tftp, master_expiring_first_takes_the_expectation_when_reaped)
 
@@ -486,20 +419,22 @@ TEST_BOTH(tftp, master_expiring_first_takes_the_expectation_when_reaped)
 static void
 invalid_data_consumes_the_expectation(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req, d;
 	struct udpct_verdict v;
 
 	pkt(&req, fam, h->a, 3000, h->b, 69, rrq, sizeof(rrq));
 	pkt(&d, fam, h->b, 4000, h->a, 3000, data1, sizeof(data1));
-	accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+	ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
 	d.csum = PKT_CSUM_BAD;
-	cr_assert_eq(classify(t, &d, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "DATA, bad checksum");
+	cr_assert_eq(ut_classify(t, &d, TH_T0 + 1, &v), 0);
+	ut_state_dir_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE,
+			"DATA, bad checksum");
 	cr_assert_eq(v.reason, UDPCT_REASON_BAD_CHECKSUM);
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	d.csum = PKT_CSUM_AUTO;
-	accept(&d, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "valid DATA");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		  "valid DATA");
 }
 TEST_BOTH(tftp, invalid_data_consumes_the_expectation)
 
@@ -520,16 +455,16 @@ Test(tftp, overlapping_request_to_another_port_is_ebusy)
 	cr_assert_eq(udpct_helper_register(t, &h), 0);
 	pkt(&r1, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&r2, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 6969, rrq, sizeof(rrq));
-	accept(&r1, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ to 69");
-	cr_assert_eq(classify(t, &r2, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ to 6969");
+	ut_accept(t, &r1, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ to 69");
+	cr_assert_eq(ut_classify(t, &r2, TH_T0 + 1, &v), 0);
+	ut_state_dir_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ to 6969");
 	cr_assert_eq(udpct_commit(t, &v), -EBUSY);
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
 	cr_assert_eq(st.expect_failed, 1);
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4000, PKT_A4, 3000, data1, sizeof(data1));
-	accept(&d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
-	       "the first request's expectation is intact");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		     "the first request's expectation is intact");
 }
 
 /* The same with UDPCT_CFG_AUTO_COMMIT: INVALID helper_refused. */
@@ -548,10 +483,10 @@ Test(tftp, refused_request_with_auto_commit_is_invalid)
 	cr_assert_eq(udpct_helper_register(t, &h), 0);
 	pkt(&r1, UDPCT_IPV6, PKT_A6, 3000, PKT_B6, 69, rrq, sizeof(rrq));
 	pkt(&r2, UDPCT_IPV6, PKT_A6, 3000, PKT_B6, 6969, rrq, sizeof(rrq));
-	cr_assert_eq(classify(t, &r1, TH_T0, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ to 69");
-	cr_assert_eq(classify(t, &r2, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "RRQ to 6969");
+	cr_assert_eq(ut_classify(t, &r1, TH_T0, &v), 0);
+	ut_state_dir_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ to 69");
+	cr_assert_eq(ut_classify(t, &r2, TH_T0 + 1, &v), 0);
+	ut_state_dir_is(&v, UDPCT_INVALID, UDPCT_DIR_NONE, "RRQ to 6969");
 	cr_assert_eq(v.reason, UDPCT_REASON_HELPER_REFUSED);
 }
 
@@ -570,19 +505,22 @@ Test(tftp, request_beyond_expect_max_is_refused_with_enospc)
 	setup_with(1, 0);
 	pkt(&r1, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&r2, UDPCT_IPV4, PKT_A4_2, 3000, PKT_B4, 69, rrq, sizeof(rrq));
-	accept(&r1, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 1");
-	cr_assert_eq(classify(t, &r2, TH_T0 + 1, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 2");
+	ut_accept(t, &r1, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 1");
+	cr_assert_eq(ut_classify(t, &r2, TH_T0 + 1, &v), 0);
+	ut_state_dir_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 2");
 	cr_assert_eq(udpct_commit(t, &v), -ENOSPC);
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expect_failed, 1);
 	/* client 1's transfer works; then client 2 may retry */
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4000, PKT_A4, 3000, data1, sizeof(data1));
-	accept(&d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "client 1");
-	accept(&r2, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 2 again");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		  "client 1");
+	ut_accept(t, &r2, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		  "RRQ 2 again");
 	pkt(&d, UDPCT_IPV4, PKT_B4, 4000, PKT_A4_2, 3000, data1,
 	    sizeof(data1));
-	accept(&d, TH_T0 + 4, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "client 2");
+	ut_accept(t, &d, TH_T0 + 4, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		  "client 2");
 }
 
 /*
@@ -598,19 +536,19 @@ Test(tftp, request_beyond_expect_max_is_refused_with_enospc)
 static void
 repeated_request_after_the_master_expired_is_accepted(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req, d;
 	struct udpct_flow_info info;
 	struct udpct_flow *m;
 
 	pkt(&req, fam, h->a, 3000, h->b, 69, rrq, sizeof(rrq));
 	pkt(&d, fam, h->b, 4000, h->a, 3000, data1, sizeof(data1));
-	m = accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
-	info_of(m, &info);
-	accept(&req, info.deadline_ns + TH_SEC(1), UDPCT_NEW,
-	       UDPCT_DIR_ORIGINAL, "RRQ after the master expired");
-	accept(&d, info.deadline_ns + TH_SEC(2), UDPCT_RELATED,
-	       UDPCT_DIR_ORIGINAL, "DATA");
+	m = ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+	ut_flow_info(t, m, &info);
+	ut_accept(t, &req, info.deadline_ns + TH_SEC(1), UDPCT_NEW,
+		     UDPCT_DIR_ORIGINAL, "RRQ after the master expired");
+	ut_accept(t, &d, info.deadline_ns + TH_SEC(2), UDPCT_RELATED,
+		     UDPCT_DIR_ORIGINAL, "DATA");
 }
 TEST_BOTH(tftp, repeated_request_after_the_master_expired_is_accepted)
 
@@ -626,7 +564,7 @@ TEST_BOTH(tftp, repeated_request_after_the_master_expired_is_accepted)
 static void
 packet_on_the_expired_master_tuple_deletes_its_expectation(uint8_t fam)
 {
-	const struct hosts *h = hosts(fam);
+	const struct pkt_hosts *h = pkt_hosts(fam);
 	struct pkt_spec req, e, d;
 	struct udpct_flow_info info;
 	struct udpct_flow *m;
@@ -634,12 +572,12 @@ packet_on_the_expired_master_tuple_deletes_its_expectation(uint8_t fam)
 	pkt(&req, fam, h->a, 3000, h->b, 69, rrq, sizeof(rrq));
 	pkt(&e, fam, h->a, 3000, h->b, 69, err, sizeof(err));
 	pkt(&d, fam, h->b, 4000, h->a, 3000, data1, sizeof(data1));
-	m = accept(&req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
-	info_of(m, &info);
-	accept(&e, info.deadline_ns + TH_SEC(1), UDPCT_NEW,
-	       UDPCT_DIR_ORIGINAL, "ERROR on the expired master's tuple");
-	accept(&d, info.deadline_ns + TH_SEC(2), UDPCT_NEW,
-	       UDPCT_DIR_ORIGINAL, "DATA: the old master was deleted");
+	m = ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ");
+	ut_flow_info(t, m, &info);
+	ut_accept(t, &e, info.deadline_ns + TH_SEC(1), UDPCT_NEW,
+		     UDPCT_DIR_ORIGINAL, "ERROR on the expired master's tuple");
+	ut_accept(t, &d, info.deadline_ns + TH_SEC(2), UDPCT_NEW,
+		     UDPCT_DIR_ORIGINAL, "DATA: the old master was deleted");
 }
 TEST_BOTH(tftp, packet_on_the_expired_master_tuple_deletes_its_expectation)
 
@@ -661,12 +599,12 @@ Test(tftp, refused_request_leaves_no_flow)
 	pkt(&r1, UDPCT_IPV4, PKT_A4, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&r2, UDPCT_IPV4, PKT_A4_2, 3000, PKT_B4, 69, rrq, sizeof(rrq));
 	pkt(&ans, UDPCT_IPV4, PKT_B4, 69, PKT_A4_2, 3000, err, sizeof(err));
-	accept(&r1, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 1");
-	cr_assert_eq(classify(t, &r2, TH_T0 + 1, &v), 0);
+	ut_accept(t, &r1, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "RRQ 1");
+	cr_assert_eq(ut_classify(t, &r2, TH_T0 + 1, &v), 0);
 	cr_assert_eq(udpct_commit(t, &v), -ENOSPC);
-	stats(&st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.inserted, 1, "the refused request was inserted");
-	cr_assert_eq(classify(t, &ans, TH_T0 + 2, &v), 0);
-	verdict_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-		   "answer to a dropped request");
+	cr_assert_eq(ut_classify(t, &ans, TH_T0 + 2, &v), 0);
+	ut_state_dir_is(&v, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			"answer to a dropped request");
 }

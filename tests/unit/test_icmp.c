@@ -19,87 +19,12 @@
 
 #include "harness.h"
 #include "pkt.h"
+#include "unit.h"
 
-static struct udpct_table *t;
+UT_TABLE_FIXTURE(t, setup, teardown, UDPCT_CFG_AUTO_COMMIT)
 static const uint8_t families[] = { UDPCT_IPV4, UDPCT_IPV6 };
 
-static void
-setup(void)
-{
-	t = th_table(UDPCT_CFG_AUTO_COMMIT, 1024);
-	cr_assert_not_null(t);
-}
-
-static void
-teardown(void)
-{
-	udpct_table_free(t);
-}
-
 TestSuite(icmp, .init = setup, .fini = teardown);
-
-static const char *
-fam_name(uint8_t family)
-{
-	return family == UDPCT_IPV4 ? "IPv4" : "IPv6";
-}
-
-/* A:40000 -> B:53 of @family, default knobs. */
-static void
-spec_ab(struct pkt_spec *s, uint8_t family)
-{
-	if (family == UDPCT_IPV4)
-		pkt_spec_v4(s, PKT_A4, 40000, PKT_B4, 53);
-	else
-		pkt_spec_v6(s, PKT_A6, 40000, PKT_B6, 53);
-}
-
-static void
-get_stats(struct udpct_table *tab, struct udpct_stats *st)
-{
-	cr_assert_eq(udpct_table_get_stats(tab, st), 0);
-}
-
-static void
-expect_invalid_buf_in(struct udpct_table *tab, const void *buf, size_t len,
-		      enum udpct_invalid_reason want, const char *what)
-{
-	struct udpct_stats before, after;
-	struct udpct_verdict v;
-
-	get_stats(tab, &before);
-	memset(&v, 0x5a, sizeof(v));
-	cr_assert_eq(udpct_classify(tab, buf, len, TH_T0, &v), 0, "%s", what);
-	cr_assert_eq(v.state, UDPCT_INVALID, "%s: state %s (%s), want INVALID",
-		     what, udpct_state_name(v.state),
-		     udpct_reason_name(v.reason));
-	cr_assert_eq(v.reason, want, "%s: reason '%s', want '%s'", what,
-		     udpct_reason_name(v.reason), udpct_reason_name(want));
-	cr_assert_eq(v.dir, UDPCT_DIR_NONE, "%s", what);
-	cr_assert_null(v.flow, "%s", what);
-	cr_assert_eq(v.status, 0, "%s", what);
-	get_stats(tab, &after);
-	cr_assert_eq(after.invalid, before.invalid + 1, "%s", what);
-	cr_assert_eq(after.invalid_reason[want],
-		     before.invalid_reason[want] + 1, "%s", what);
-	cr_assert_eq(after.live, before.live, "%s: a flow appeared", what);
-	cr_assert_eq(after.inserted, before.inserted, "%s", what);
-}
-
-static void
-expect_invalid_buf(const void *buf, size_t len,
-		   enum udpct_invalid_reason want, const char *what)
-{
-	expect_invalid_buf_in(t, buf, len, want, what);
-}
-
-static void
-add_ext(struct pkt_spec *s, uint8_t type, uint8_t len)
-{
-	s->ext[s->n_ext].type = type;
-	s->ext[s->n_ext].len = len;
-	s->n_ext++;
-}
 
 /*
  * Track A:40000 -> B:53 of @family (auto-commit) and leave the datagram,
@@ -111,7 +36,7 @@ track(uint8_t family, struct pkt_spec *s, uint8_t *q)
 	struct udpct_verdict v;
 	size_t n;
 
-	spec_ab(s, family);
+	pkt_spec_ab(s, family);
 	n = pkt_build_udp(s, q, PKT_MAX);
 	cr_assert_gt(n, 0);
 	cr_assert_eq(udpct_classify(t, q, n, TH_T0, &v), 0);
@@ -139,7 +64,7 @@ expect_icmp_invalid(const struct pkt_icmp_spec *is,
 	size_t n = pkt_build_icmp_error(is, buf, sizeof(buf));
 
 	cr_assert_gt(n, 0, "%s: cannot build", what);
-	expect_invalid_buf(buf, n, want, what);
+	ut_expect_invalid_buf(t, buf, n, want, what);
 }
 
 static void
@@ -171,7 +96,7 @@ Test(icmp, icmp_error_shorter_than_8_bytes_is_truncated_icmp)
 			is.trunc = true;
 			is.trunc_len = cut[j];
 			expect_icmp_invalid(&is, UDPCT_REASON_TRUNCATED_ICMP,
-					    fam_name(families[i]));
+					    th_fam_name(families[i]));
 		}
 	}
 }
@@ -189,7 +114,7 @@ Test(icmp, icmp_error_with_bad_checksum_is_bad_icmp_checksum)
 		expect_icmp_related(&is, "control: good checksum");
 		is.bad_csum = true;
 		expect_icmp_invalid(&is, UDPCT_REASON_BAD_ICMP_CHECKSUM,
-				    fam_name(families[i]));
+				    th_fam_name(families[i]));
 	}
 }
 
@@ -206,8 +131,8 @@ Test(icmp, icmpv6_checksum_includes_the_pseudo_header)
 	/* outer source changed after the checksum was made: only the
 	 * pseudo-header notices (the outer source is otherwise free) */
 	buf[8 + 15] ^= 1;
-	expect_invalid_buf(buf, n, UDPCT_REASON_BAD_ICMP_CHECKSUM,
-			   "ICMPv6 source changed");
+	ut_expect_invalid_buf(t, buf, n, UDPCT_REASON_BAD_ICMP_CHECKSUM,
+				 "ICMPv6 source changed");
 }
 
 Test(icmp, no_checksum_config_accepts_bad_icmp_checksum)
@@ -222,7 +147,7 @@ Test(icmp, no_checksum_config_accepts_bad_icmp_checksum)
 
 	cr_assert_not_null(nc);
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		qn = pkt_build_udp(&s, q, sizeof(q));
 		cr_assert_eq(udpct_classify(nc, q, qn, TH_T0, &v), 0);
 		cr_assert_eq(v.state, UDPCT_NEW);
@@ -230,7 +155,8 @@ Test(icmp, no_checksum_config_accepts_bad_icmp_checksum)
 		is.bad_csum = true;
 		icmp_classify_in(nc, &is, &v);
 		cr_assert_eq(v.state, UDPCT_RELATED, "%s: state %s (%s)",
-			     fam_name(families[i]), udpct_state_name(v.state),
+			     th_fam_name(families[i]),
+			     udpct_state_name(v.state),
 			     udpct_reason_name(v.reason));
 	}
 	udpct_table_free(nc);
@@ -269,7 +195,7 @@ Test(icmp, icmp_quote_with_less_than_4_udp_bytes_is_bad_icmp_quote)
 			pkt_icmp_unreach(&is, &s, q, qn);
 			is.quote_len = pkt_l4_offset(q, qn) + l4[j];
 			expect_icmp_invalid(&is, UDPCT_REASON_BAD_ICMP_QUOTE,
-					    fam_name(families[i]));
+					    th_fam_name(families[i]));
 		}
 	}
 }
@@ -285,7 +211,7 @@ Test(icmp, icmp_quote_with_4_udp_bytes_is_enough)
 		qn = track(families[i], &s, q);
 		pkt_icmp_unreach(&is, &s, q, qn);
 		is.quote_len = pkt_l4_offset(q, qn) + 4;
-		expect_icmp_related(&is, fam_name(families[i]));
+		expect_icmp_related(&is, th_fam_name(families[i]));
 	}
 }
 
@@ -302,13 +228,13 @@ Test(icmp, icmp_quote_of_non_first_fragment_is_bad_icmp_quote)
 		if (families[i] == UDPCT_IPV4) {
 			frag.frag_off = 10;
 		} else {
-			add_ext(&frag, PKT_PROTO_FRAGMENT, 0);
+			pkt_spec_add_ext(&frag, PKT_PROTO_FRAGMENT, 0);
 			frag.ext[0].frag_off = 10;
 		}
 		fn = pkt_build_udp(&frag, fq, sizeof(fq));
 		pkt_icmp_unreach(&is, &s, fq, fn);
 		expect_icmp_invalid(&is, UDPCT_REASON_BAD_ICMP_QUOTE,
-				    fam_name(families[i]));
+				    th_fam_name(families[i]));
 	}
 }
 
@@ -326,12 +252,12 @@ Test(icmp, icmp_quote_of_first_fragment_is_related)
 		if (families[i] == UDPCT_IPV4) {
 			frag.mf = true;
 		} else {
-			add_ext(&frag, PKT_PROTO_FRAGMENT, 0);
+			pkt_spec_add_ext(&frag, PKT_PROTO_FRAGMENT, 0);
 			frag.ext[0].frag_more = true;
 		}
 		fn = pkt_build_udp(&frag, fq, sizeof(fq));
 		pkt_icmp_unreach(&is, &s, fq, fn);
-		expect_icmp_related(&is, fam_name(families[i]));
+		expect_icmp_related(&is, th_fam_name(families[i]));
 	}
 }
 
@@ -344,8 +270,8 @@ Test(icmp, icmpv6_quote_extension_headers_are_skipped)
 
 	track(UDPCT_IPV6, &s, q);
 	ext = s;
-	add_ext(&ext, PKT_PROTO_HOPOPTS, 0);
-	add_ext(&ext, PKT_PROTO_DSTOPTS, 1);
+	pkt_spec_add_ext(&ext, PKT_PROTO_HOPOPTS, 0);
+	pkt_spec_add_ext(&ext, PKT_PROTO_DSTOPTS, 1);
 	en = pkt_build_udp(&ext, eq, sizeof(eq));
 	pkt_icmp_unreach(&is, &s, eq, en);
 	expect_icmp_related(&is, "quote with extension headers");
@@ -439,7 +365,7 @@ Test(icmp, icmp_error_for_unknown_flow_is_icmp_unknown_flow)
 		on = pkt_build_udp(&other, oq, sizeof(oq));
 		pkt_icmp_unreach(&is, &other, oq, on);
 		expect_icmp_invalid(&is, UDPCT_REASON_ICMP_UNKNOWN_FLOW,
-				    fam_name(families[i]));
+				    th_fam_name(families[i]));
 	}
 }
 
@@ -456,7 +382,7 @@ Test(icmp, icmp_error_to_other_host_is_icmp_daddr_mismatch)
 		pkt_addr(is.daddr, families[i],
 			 families[i] == UDPCT_IPV4 ? PKT_A4_2 : PKT_A6_2);
 		expect_icmp_invalid(&is, UDPCT_REASON_ICMP_DADDR_MISMATCH,
-				    fam_name(families[i]));
+				    th_fam_name(families[i]));
 	}
 }
 
@@ -534,7 +460,7 @@ Test(icmp, error_quoting_other_zone_flow_is_unknown_in_zone_0)
 	size_t qn;
 
 	/* the flow exists in zone 3 only; raw packets are zone 0 */
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	pkt_spec_tuple(&s, 3, &tu);
 	cr_assert_eq(udpct_classify_tuple(t, &tu, 44, TH_T0, &v), 0);
 	cr_assert_not_null(v.flow);

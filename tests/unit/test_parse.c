@@ -20,79 +20,12 @@
 
 #include "harness.h"
 #include "pkt.h"
+#include "unit.h"
 
-static struct udpct_table *t;
+UT_TABLE_FIXTURE(t, setup, teardown, UDPCT_CFG_AUTO_COMMIT)
 static const uint8_t families[] = { UDPCT_IPV4, UDPCT_IPV6 };
 
-static void
-setup(void)
-{
-	t = th_table(UDPCT_CFG_AUTO_COMMIT, 1024);
-	cr_assert_not_null(t);
-}
-
-static void
-teardown(void)
-{
-	udpct_table_free(t);
-}
-
 TestSuite(parse, .init = setup, .fini = teardown);
-
-static const char *
-fam_name(uint8_t family)
-{
-	return family == UDPCT_IPV4 ? "IPv4" : "IPv6";
-}
-
-/* A:40000 -> B:53 of @family, default knobs. */
-static void
-spec_ab(struct pkt_spec *s, uint8_t family)
-{
-	if (family == UDPCT_IPV4)
-		pkt_spec_v4(s, PKT_A4, 40000, PKT_B4, 53);
-	else
-		pkt_spec_v6(s, PKT_A6, 40000, PKT_B6, 53);
-}
-
-static void
-get_stats(struct udpct_table *tab, struct udpct_stats *st)
-{
-	cr_assert_eq(udpct_table_get_stats(tab, st), 0);
-}
-
-static void
-expect_invalid_buf_in(struct udpct_table *tab, const void *buf, size_t len,
-		      enum udpct_invalid_reason want, const char *what)
-{
-	struct udpct_stats before, after;
-	struct udpct_verdict v;
-
-	get_stats(tab, &before);
-	memset(&v, 0x5a, sizeof(v));
-	cr_assert_eq(udpct_classify(tab, buf, len, TH_T0, &v), 0, "%s", what);
-	cr_assert_eq(v.state, UDPCT_INVALID, "%s: state %s (%s), want INVALID",
-		     what, udpct_state_name(v.state),
-		     udpct_reason_name(v.reason));
-	cr_assert_eq(v.reason, want, "%s: reason '%s', want '%s'", what,
-		     udpct_reason_name(v.reason), udpct_reason_name(want));
-	cr_assert_eq(v.dir, UDPCT_DIR_NONE, "%s", what);
-	cr_assert_null(v.flow, "%s", what);
-	cr_assert_eq(v.status, 0, "%s", what);
-	get_stats(tab, &after);
-	cr_assert_eq(after.invalid, before.invalid + 1, "%s", what);
-	cr_assert_eq(after.invalid_reason[want],
-		     before.invalid_reason[want] + 1, "%s", what);
-	cr_assert_eq(after.live, before.live, "%s: a flow appeared", what);
-	cr_assert_eq(after.inserted, before.inserted, "%s", what);
-}
-
-static void
-expect_invalid_buf(const void *buf, size_t len,
-		   enum udpct_invalid_reason want, const char *what)
-{
-	expect_invalid_buf_in(t, buf, len, want, what);
-}
 
 static void
 expect_invalid(const struct pkt_spec *s, enum udpct_invalid_reason want,
@@ -102,7 +35,7 @@ expect_invalid(const struct pkt_spec *s, enum udpct_invalid_reason want,
 	size_t n = pkt_build_udp(s, buf, sizeof(buf));
 
 	cr_assert_gt(n, 0, "%s: cannot build", what);
-	expect_invalid_buf(buf, n, want, what);
+	ut_expect_invalid_buf(t, buf, n, want, what);
 }
 
 /* NEW, original direction, the packet's tuple, and a committed flow. */
@@ -138,7 +71,7 @@ expect_ignored_buf(const void *buf, size_t len, const char *what)
 	struct udpct_stats before, after;
 	struct udpct_verdict v;
 
-	get_stats(t, &before);
+	ut_stats(t, &before);
 	cr_assert_eq(udpct_classify(t, buf, len, TH_T0, &v), 0, "%s", what);
 	cr_assert_eq(v.state, UDPCT_IGNORED, "%s: state %s (%s), want IGNORED",
 		     what, udpct_state_name(v.state),
@@ -147,18 +80,10 @@ expect_ignored_buf(const void *buf, size_t len, const char *what)
 	cr_assert_eq(v.reason, UDPCT_REASON_NONE, "%s", what);
 	cr_assert_null(v.flow, "%s", what);
 	cr_assert_eq(v.status, 0, "%s", what);
-	get_stats(t, &after);
+	ut_stats(t, &after);
 	cr_assert_eq(after.ignored, before.ignored + 1, "%s", what);
 	cr_assert_eq(after.invalid, before.invalid, "%s", what);
 	cr_assert_eq(after.live, before.live, "%s", what);
-}
-
-static void
-add_ext(struct pkt_spec *s, uint8_t type, uint8_t len)
-{
-	s->ext[s->n_ext].type = type;
-	s->ext[s->n_ext].len = len;
-	s->n_ext++;
 }
 
 /* ---- API misuse --------------------------------------------------- */
@@ -170,7 +95,7 @@ Test(parse, classify_rejects_null_table_verdict_and_buffer)
 	uint8_t buf[PKT_MAX];
 	size_t n;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	n = pkt_build_udp(&s, buf, sizeof(buf));
 	cr_assert_eq(udpct_classify(NULL, buf, n, TH_T0, &v), -EINVAL);
 	cr_assert_eq(udpct_classify(t, buf, n, TH_T0, NULL), -EINVAL);
@@ -183,7 +108,7 @@ Test(parse, ipv4_valid_datagram_is_new_with_its_tuple)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	expect_new(&s, "plain IPv4 datagram");
 }
 
@@ -191,10 +116,10 @@ Test(parse, empty_buffer_is_truncated_ip_header)
 {
 	uint8_t buf[1] = { 0x45 };
 
-	expect_invalid_buf(NULL, 0, UDPCT_REASON_TRUNCATED_IP_HEADER,
-			   "NULL, 0");
-	expect_invalid_buf(buf, 0, UDPCT_REASON_TRUNCATED_IP_HEADER,
-			   "buffer, 0");
+	ut_expect_invalid_buf(t, NULL, 0, UDPCT_REASON_TRUNCATED_IP_HEADER,
+				 "NULL, 0");
+	ut_expect_invalid_buf(t, buf, 0, UDPCT_REASON_TRUNCATED_IP_HEADER,
+				 "buffer, 0");
 }
 
 Test(parse, ipv4_shorter_than_20_bytes_is_truncated_ip_header)
@@ -204,12 +129,12 @@ Test(parse, ipv4_shorter_than_20_bytes_is_truncated_ip_header)
 	size_t cut[] = { 1, 2, 10, 19 };
 	size_t i;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	cr_assert_gt(pkt_build_udp(&s, buf, sizeof(buf)), 0);
 	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
-		expect_invalid_buf(buf, cut[i],
-				   UDPCT_REASON_TRUNCATED_IP_HEADER,
-				   "IPv4 header cut short");
+		ut_expect_invalid_buf(t, buf, cut[i],
+					 UDPCT_REASON_TRUNCATED_IP_HEADER,
+					 "IPv4 header cut short");
 }
 
 Test(parse, unknown_ip_version_is_bad_ip_version)
@@ -219,7 +144,7 @@ Test(parse, unknown_ip_version_is_bad_ip_version)
 	size_t i;
 
 	for (i = 0; i < sizeof(versions); i++) {
-		spec_ab(&s, UDPCT_IPV4);
+		pkt_spec_ab(&s, UDPCT_IPV4);
 		s.payload_len = 40;	/* 68 bytes: enough for v6 too */
 		s.version_set = true;
 		s.version = versions[i];
@@ -234,7 +159,7 @@ Test(parse, ipv4_ihl_below_5_is_bad_ihl)
 	uint8_t ihl;
 
 	for (ihl = 0; ihl < 5; ihl++) {
-		spec_ab(&s, UDPCT_IPV4);
+		pkt_spec_ab(&s, UDPCT_IPV4);
 		s.ihl_set = true;
 		s.ihl = ihl;
 		expect_invalid(&s, UDPCT_REASON_BAD_IHL, "IHL < 5");
@@ -246,7 +171,7 @@ Test(parse, ipv4_ihl_beyond_packet_is_bad_ihl)
 	struct pkt_spec s;
 
 	/* 44-byte packet; IHL 12 = 48 bytes, IHL 15 = 60 bytes */
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.ihl_set = true;
 	s.ihl = 12;
 	expect_invalid(&s, UDPCT_REASON_BAD_IHL, "IHL 12 in 44 bytes");
@@ -258,14 +183,14 @@ Test(parse, ipv4_total_length_below_header_is_bad_ip_length)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.ip_len_set = true;
 	s.ip_len = 19;
 	expect_invalid(&s, UDPCT_REASON_BAD_IP_LENGTH, "total length 19");
 	s.ip_len = 0;
 	expect_invalid(&s, UDPCT_REASON_BAD_IP_LENGTH, "total length 0");
 	/* 28-byte header (8 bytes of options), total length 24 */
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.ip_opt_len = 8;
 	s.ip_len_set = true;
 	s.ip_len = 24;
@@ -279,7 +204,7 @@ Test(parse, ipv4_total_length_beyond_buffer_is_bad_ip_length)
 	uint8_t buf[PKT_MAX];
 	size_t n;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.ip_len_set = true;
 	s.ip_len = (uint16_t)(pkt_ip_bytes(&s) + 1);
 	expect_invalid(&s, UDPCT_REASON_BAD_IP_LENGTH,
@@ -288,12 +213,12 @@ Test(parse, ipv4_total_length_beyond_buffer_is_bad_ip_length)
 	expect_invalid(&s, UDPCT_REASON_BAD_IP_LENGTH, "total length 65535");
 
 	/* a correct packet handed over short (capture snap length) */
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	n = pkt_build_udp(&s, buf, sizeof(buf));
-	expect_invalid_buf(buf, n - 1, UDPCT_REASON_BAD_IP_LENGTH,
-			   "buffer one byte short");
-	expect_invalid_buf(buf, 20, UDPCT_REASON_BAD_IP_LENGTH,
-			   "header only");
+	ut_expect_invalid_buf(t, buf, n - 1, UDPCT_REASON_BAD_IP_LENGTH,
+				 "buffer one byte short");
+	ut_expect_invalid_buf(t, buf, 20, UDPCT_REASON_BAD_IP_LENGTH,
+				 "header only");
 }
 
 Test(parse, ipv4_bad_header_checksum_is_bad_ip_checksum)
@@ -302,24 +227,24 @@ Test(parse, ipv4_bad_header_checksum_is_bad_ip_checksum)
 	uint8_t buf[PKT_MAX];
 	size_t n;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.bad_ip_csum = true;
 	expect_invalid(&s, UDPCT_REASON_BAD_IP_CHECKSUM, "bad checksum");
 
 	/* the checksum covers the options too */
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.ip_opt_len = 8;
 	n = pkt_build_udp(&s, buf, sizeof(buf));
 	buf[20 + 5] = 0;	/* NOP -> EOL after the checksum was made */
-	expect_invalid_buf(buf, n, UDPCT_REASON_BAD_IP_CHECKSUM,
-			   "option byte changed");
+	ut_expect_invalid_buf(t, buf, n, UDPCT_REASON_BAD_IP_CHECKSUM,
+				 "option byte changed");
 
 	/* and the addresses */
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	n = pkt_build_udp(&s, buf, sizeof(buf));
 	buf[15] ^= 1;
-	expect_invalid_buf(buf, n, UDPCT_REASON_BAD_IP_CHECKSUM,
-			   "source address changed");
+	ut_expect_invalid_buf(t, buf, n, UDPCT_REASON_BAD_IP_CHECKSUM,
+				 "source address changed");
 }
 
 Test(parse, ipv4_options_are_skipped)
@@ -328,7 +253,7 @@ Test(parse, ipv4_options_are_skipped)
 	uint8_t opt;
 
 	for (opt = 4; opt <= 40; opt += 4) {
-		spec_ab(&s, UDPCT_IPV4);
+		pkt_spec_ab(&s, UDPCT_IPV4);
 		s.sport = (uint16_t)(1000 + opt);
 		s.ip_opt_len = opt;
 		expect_new(&s, "IPv4 with options");
@@ -339,7 +264,7 @@ Test(parse, ipv4_more_fragments_at_offset_zero_is_fragment)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.mf = true;
 	expect_invalid(&s, UDPCT_REASON_FRAGMENT, "MF, offset 0");
 	s.df = true;		/* contradictory, still a first fragment */
@@ -353,7 +278,7 @@ Test(parse, ipv4_nonzero_offset_is_non_first_fragment)
 	size_t i;
 
 	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
-		spec_ab(&s, UDPCT_IPV4);
+		pkt_spec_ab(&s, UDPCT_IPV4);
 		s.frag_off = offs[i];
 		expect_invalid(&s, UDPCT_REASON_NON_FIRST_FRAGMENT,
 			       "last fragment");
@@ -367,7 +292,7 @@ Test(parse, ipv4_dont_fragment_alone_is_tracked)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.df = true;
 	expect_new(&s, "DF set");
 }
@@ -378,7 +303,7 @@ Test(parse, ipv6_valid_datagram_is_new_with_its_tuple)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_ab(&s, UDPCT_IPV6);
 	expect_new(&s, "plain IPv6 datagram");
 }
 
@@ -389,12 +314,12 @@ Test(parse, ipv6_shorter_than_40_bytes_is_truncated_ip_header)
 	size_t cut[] = { 1, 8, 20, 39 };
 	size_t i;
 
-	spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_ab(&s, UDPCT_IPV6);
 	cr_assert_gt(pkt_build_udp(&s, buf, sizeof(buf)), 0);
 	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
-		expect_invalid_buf(buf, cut[i],
-				   UDPCT_REASON_TRUNCATED_IP_HEADER,
-				   "IPv6 header cut short");
+		ut_expect_invalid_buf(t, buf, cut[i],
+					 UDPCT_REASON_TRUNCATED_IP_HEADER,
+					 "IPv6 header cut short");
 }
 
 Test(parse, ipv6_payload_length_beyond_buffer_is_bad_ip_length)
@@ -403,25 +328,25 @@ Test(parse, ipv6_payload_length_beyond_buffer_is_bad_ip_length)
 	uint8_t buf[PKT_MAX];
 	size_t n;
 
-	spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_ab(&s, UDPCT_IPV6);
 	s.ip_len_set = true;
 	s.ip_len = (uint16_t)(pkt_ip_bytes(&s) - 40 + 1);
 	expect_invalid(&s, UDPCT_REASON_BAD_IP_LENGTH,
 		       "payload length one byte too long");
 
-	spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_ab(&s, UDPCT_IPV6);
 	n = pkt_build_udp(&s, buf, sizeof(buf));
-	expect_invalid_buf(buf, n - 1, UDPCT_REASON_BAD_IP_LENGTH,
-			   "buffer one byte short");
-	expect_invalid_buf(buf, 40, UDPCT_REASON_BAD_IP_LENGTH,
-			   "header only");
+	ut_expect_invalid_buf(t, buf, n - 1, UDPCT_REASON_BAD_IP_LENGTH,
+				 "buffer one byte short");
+	ut_expect_invalid_buf(t, buf, 40, UDPCT_REASON_BAD_IP_LENGTH,
+				 "header only");
 }
 
 Test(parse, ipv6_zero_payload_length_is_bad_ip_length)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_ab(&s, UDPCT_IPV6);
 	s.ip_len_set = true;
 	s.ip_len = 0;		/* jumbogram marker; no jumbo option */
 	expect_invalid(&s, UDPCT_REASON_BAD_IP_LENGTH, "payload length 0");
@@ -437,19 +362,20 @@ Test(parse, padding_beyond_ip_length_is_ignored)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.payload_len = 2;	/* a 30/50-byte packet ... */
 		s.pad_len = 30;		/* ... in a 60/80-byte frame */
 		cr_assert_eq(th_classify(t, &s, TH_T0, &v), 0);
 		cr_assert_eq(v.state, UDPCT_NEW, "%s: state %s (%s)",
-			     fam_name(families[i]), udpct_state_name(v.state),
+			     th_fam_name(families[i]),
+			     udpct_state_name(v.state),
 			     udpct_reason_name(v.reason));
 		cr_assert_not_null(v.flow);
 		cr_assert_eq(udpct_flow_get_info(t, v.flow, &info), 0);
 		/* IP bytes are counted, not the frame */
 		cr_assert_eq(info.bytes[UDPCT_DIR_ORIGINAL], pkt_ip_bytes(&s),
 			     "%s: counted %llu bytes, IP length %zu",
-			     fam_name(families[i]),
+			     th_fam_name(families[i]),
 			     (unsigned long long)info.bytes[0],
 			     pkt_ip_bytes(&s));
 	}
@@ -465,7 +391,7 @@ Test(parse, udp_header_shorter_than_8_is_truncated_udp_header)
 	size_t i;
 
 	for (i = 0; i < sizeof(ipv4_cut) / sizeof(ipv4_cut[0]); i++) {
-		spec_ab(&s, UDPCT_IPV4);
+		pkt_spec_ab(&s, UDPCT_IPV4);
 		s.trunc = true;
 		s.trunc_len = ipv4_cut[i];
 		expect_invalid(&s, UDPCT_REASON_TRUNCATED_UDP_HEADER,
@@ -473,14 +399,14 @@ Test(parse, udp_header_shorter_than_8_is_truncated_udp_header)
 	}
 	/* IPv6 payload length 0 is bad_ip_length, so start at 1 */
 	for (i = 0; i < sizeof(ipv6_cut) / sizeof(ipv6_cut[0]); i++) {
-		spec_ab(&s, UDPCT_IPV6);
+		pkt_spec_ab(&s, UDPCT_IPV6);
 		s.trunc = true;
 		s.trunc_len = ipv6_cut[i];
 		expect_invalid(&s, UDPCT_REASON_TRUNCATED_UDP_HEADER,
 			       "IPv6, short UDP header");
 	}
 	/* after an extension header: the chain ends exactly at UDP */
-	spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_ab(&s, UDPCT_IPV6);
 	s.n_ext = 1;
 	s.ext[0].type = PKT_PROTO_DSTOPTS;
 	s.trunc = true;
@@ -498,14 +424,14 @@ Test(parse, udp_length_beyond_payload_is_bad_udp_length)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.udp_len_set = true;
 		s.udp_len = (uint16_t)(8 + s.payload_len + 1);
 		expect_invalid(&s, UDPCT_REASON_BAD_UDP_LENGTH,
-			       fam_name(families[i]));
+			       th_fam_name(families[i]));
 		s.udp_len = 65535;
 		expect_invalid(&s, UDPCT_REASON_BAD_UDP_LENGTH,
-			       fam_name(families[i]));
+			       th_fam_name(families[i]));
 	}
 }
 
@@ -517,11 +443,11 @@ Test(parse, udp_length_below_8_is_bad_udp_length)
 
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
-			spec_ab(&s, families[i]);
+			pkt_spec_ab(&s, families[i]);
 			s.udp_len_set = true;
 			s.udp_len = lens[j];
 			expect_invalid(&s, UDPCT_REASON_BAD_UDP_LENGTH,
-				       fam_name(families[i]));
+				       th_fam_name(families[i]));
 		}
 	}
 }
@@ -532,9 +458,9 @@ Test(parse, udp_header_only_datagram_is_tracked)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.payload_len = 0;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -544,10 +470,10 @@ Test(parse, ports_zero_are_tracked)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.sport = 0;
 		s.dport = 0;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -555,7 +481,7 @@ Test(parse, ipv4_options_without_udp_header_is_truncated_udp_header)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.ip_opt_len = 12;
 	s.trunc = true;
 	s.trunc_len = 4;	/* the UDP header starts after the options */
@@ -569,7 +495,7 @@ Test(parse, ip_header_is_checked_before_udp)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.bad_ip_csum = true;
 	s.udp_len_set = true;
 	s.udp_len = 3;
@@ -583,12 +509,12 @@ Test(parse, fragments_are_refused_before_udp_validation)
 	struct pkt_spec s;
 
 	/* a first fragment's UDP checksum covers data not present */
-	spec_ab(&s, UDPCT_IPV4);
+	pkt_spec_ab(&s, UDPCT_IPV4);
 	s.mf = true;
 	s.csum = PKT_CSUM_BAD;
 	expect_invalid(&s, UDPCT_REASON_FRAGMENT, "IPv4 first fragment");
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_FRAGMENT, 0);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0);
 	s.ext[0].frag_more = true;
 	s.csum = PKT_CSUM_BAD;
 	s.udp_len_set = true;
@@ -602,12 +528,12 @@ Test(parse, udp_length_is_checked_before_the_checksum)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.udp_len_set = true;
 		s.udp_len = 7;
 		s.csum = PKT_CSUM_BAD;
 		expect_invalid(&s, UDPCT_REASON_BAD_UDP_LENGTH,
-			       fam_name(families[i]));
+			       th_fam_name(families[i]));
 	}
 }
 
@@ -620,29 +546,29 @@ Test(parse, bad_udp_checksum_is_bad_checksum)
 	size_t i, n, l4;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.csum = PKT_CSUM_BAD;
 		expect_invalid(&s, UDPCT_REASON_BAD_CHECKSUM,
-			       fam_name(families[i]));
+			       th_fam_name(families[i]));
 
 		/* correct checksum, then one payload bit flipped */
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		n = pkt_build_udp(&s, buf, sizeof(buf));
 		l4 = pkt_l4_offset(buf, n);
 		buf[l4 + 8 + 3] ^= 0x10;
-		expect_invalid_buf(buf, n, UDPCT_REASON_BAD_CHECKSUM,
-				   "payload bit flipped");
+		ut_expect_invalid_buf(t, buf, n, UDPCT_REASON_BAD_CHECKSUM,
+					 "payload bit flipped");
 
 		/* pseudo-header: destination address changed (v4 header
 		 * checksum fixed up by building with the other address) */
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.csum = PKT_CSUM_RAW;
 		{
 			struct pkt_spec good;
 			uint8_t gbuf[PKT_MAX];
 			size_t gn;
 
-			spec_ab(&good, families[i]);
+			pkt_spec_ab(&good, families[i]);
 			pkt_addr(good.daddr, families[i],
 				 families[i] == UDPCT_IPV4 ? PKT_B4_2
 							   : PKT_B6_2);
@@ -662,12 +588,12 @@ Test(parse, odd_length_payload_checksum_is_accepted)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.payload_len = 17;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 		s.payload_len = 1;
 		s.sport++;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -677,9 +603,9 @@ Test(parse, large_datagram_is_accepted)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.payload_len = 1400;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -689,9 +615,9 @@ Test(parse, zero_udp_checksum_is_valid_for_ipv4_and_ipv6)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.csum = PKT_CSUM_ZERO;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -702,13 +628,13 @@ Test(parse, ffff_checksum_is_valid_when_the_sum_is_zero)
 	size_t i, n, l4;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.csum = PKT_CSUM_FFFF;
 		n = pkt_build_udp(&s, buf, sizeof(buf));
 		l4 = pkt_l4_offset(buf, n);
 		cr_assert_eq(buf[l4 + 6], 0xff);
 		cr_assert_eq(buf[l4 + 7], 0xff);
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -720,14 +646,14 @@ Test(parse, ffff_checksum_on_a_nonzero_sum_is_bad_checksum)
 
 	for (i = 0; i < 2; i++) {
 		/* the datagram's real checksum is not 0 (i.e. not 0xffff) */
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		n = pkt_build_udp(&s, buf, sizeof(buf));
 		l4 = pkt_l4_offset(buf, n);
 		cr_assert(buf[l4 + 6] != 0xff || buf[l4 + 7] != 0xff);
 		s.csum = PKT_CSUM_RAW;
 		s.udp_csum = 0xffff;
 		expect_invalid(&s, UDPCT_REASON_BAD_CHECKSUM,
-			       fam_name(families[i]));
+			       th_fam_name(families[i]));
 	}
 }
 
@@ -739,10 +665,10 @@ Test(parse, udp_length_below_payload_is_accepted_with_full_checksum)
 	/* spec 5.2 step 2: the rest is ignored; the checksum covering the
 	 * whole IP payload is the one the kernel accepts */
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.trailer_len = 6;
 		s.csum = PKT_CSUM_AUTO;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -752,10 +678,10 @@ Test(parse, udp_length_below_payload_with_zero_checksum_is_accepted)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.trailer_len = 6;
 		s.csum = PKT_CSUM_ZERO;
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -766,11 +692,11 @@ Test(parse, rfc_checksum_over_udp_length_only_is_bad_checksum)
 
 	/* spec 5.2 quirk: the kernel sums the whole IP payload */
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.trailer_len = 6;
 		s.csum = PKT_CSUM_ULEN;
 		expect_invalid(&s, UDPCT_REASON_BAD_CHECKSUM,
-			       fam_name(families[i]));
+			       th_fam_name(families[i]));
 	}
 }
 
@@ -780,9 +706,9 @@ Test(parse, checksum_covers_ip_payload_not_link_padding)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.pad_len = 7;	/* odd, non-zero padding bytes */
-		expect_new(&s, fam_name(families[i]));
+		expect_new(&s, th_fam_name(families[i]));
 	}
 }
 
@@ -795,17 +721,17 @@ Test(parse, no_checksum_config_accepts_bad_udp_checksums)
 
 	cr_assert_not_null(nc);
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.csum = PKT_CSUM_BAD;
 		expect_new_in(nc, &s, "bad checksum");
 
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.sport = 40001;
 		s.trailer_len = 6;
 		s.csum = PKT_CSUM_ULEN;
 		expect_new_in(nc, &s, "RFC checksum with trailer");
 
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.sport = 40002;
 		s.csum = PKT_CSUM_RAW;
 		s.udp_csum = 0xffff;
@@ -824,17 +750,17 @@ Test(parse, no_checksum_config_still_validates_lengths)
 
 	cr_assert_not_null(nc);
 	for (i = 0; i < 2; i++) {
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.udp_len_set = true;
 		s.udp_len = 7;
 		n = pkt_build_udp(&s, buf, sizeof(buf));
-		expect_invalid_buf_in(nc, buf, n, UDPCT_REASON_BAD_UDP_LENGTH,
+		ut_expect_invalid_buf(nc, buf, n, UDPCT_REASON_BAD_UDP_LENGTH,
 				      "uh->len 7");
-		spec_ab(&s, families[i]);
+		pkt_spec_ab(&s, families[i]);
 		s.trunc = true;
 		s.trunc_len = 4;
 		n = pkt_build_udp(&s, buf, sizeof(buf));
-		expect_invalid_buf_in(nc, buf, n,
+		ut_expect_invalid_buf(nc, buf, n,
 				      UDPCT_REASON_TRUNCATED_UDP_HEADER,
 				      "4 bytes of UDP");
 	}
@@ -862,9 +788,9 @@ Test(parse, ipv6_extension_headers_are_walked)
 	size_t i;
 
 	for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
-		spec_ab(&s, UDPCT_IPV6);
+		pkt_spec_ab(&s, UDPCT_IPV6);
 		s.sport = (uint16_t)(2000 + i);
-		add_ext(&s, one[i].type, one[i].len);
+		pkt_spec_add_ext(&s, one[i].type, one[i].len);
 		expect_new(&s, one[i].what);
 	}
 }
@@ -873,13 +799,13 @@ Test(parse, ipv6_extension_header_chain_is_walked)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_HOPOPTS, 0);
-	add_ext(&s, PKT_PROTO_DSTOPTS, 1);
-	add_ext(&s, PKT_PROTO_ROUTING, 0);
-	add_ext(&s, PKT_PROTO_FRAGMENT, 0);	/* atomic fragment */
-	add_ext(&s, PKT_PROTO_AH, 2);
-	add_ext(&s, PKT_PROTO_DSTOPTS, 0);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_HOPOPTS, 0);
+	pkt_spec_add_ext(&s, PKT_PROTO_DSTOPTS, 1);
+	pkt_spec_add_ext(&s, PKT_PROTO_ROUTING, 0);
+	pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0); /* atomic fragment */
+	pkt_spec_add_ext(&s, PKT_PROTO_AH, 2);
+	pkt_spec_add_ext(&s, PKT_PROTO_DSTOPTS, 0);
 	s.payload_len = 33;
 	expect_new(&s, "six extension headers");
 }
@@ -889,8 +815,8 @@ Test(parse, ipv6_atomic_fragment_is_tracked_normally)
 	struct udpct_verdict v, r;
 	struct pkt_spec s, reply;
 
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_FRAGMENT, 0);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0);
 	s.ext[0].frag_id = 0xdeadbeef;
 	expect_new(&s, "atomic fragment");
 
@@ -909,8 +835,8 @@ Test(parse, ipv6_truncated_extension_chain_is_bad_extension_header)
 	struct pkt_spec s;
 
 	/* 16-byte Hop-by-Hop, 8 bytes present */
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_HOPOPTS, 1);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_HOPOPTS, 1);
 	s.trunc = true;
 	s.trunc_len = 8;
 	expect_invalid(&s, UDPCT_REASON_BAD_EXTENSION_HEADER,
@@ -921,30 +847,30 @@ Test(parse, ipv6_truncated_extension_chain_is_bad_extension_header)
 		       "Hop-by-Hop, 1 byte");
 
 	/* second header of the chain cut */
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_HOPOPTS, 0);
-	add_ext(&s, PKT_PROTO_DSTOPTS, 1);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_HOPOPTS, 0);
+	pkt_spec_add_ext(&s, PKT_PROTO_DSTOPTS, 1);
 	s.trunc = true;
 	s.trunc_len = 8 + 10;
 	expect_invalid(&s, UDPCT_REASON_BAD_EXTENSION_HEADER,
 		       "Destination Options cut");
 
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_ROUTING, 2);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_ROUTING, 2);
 	s.trunc = true;
 	s.trunc_len = 16;
 	expect_invalid(&s, UDPCT_REASON_BAD_EXTENSION_HEADER,
 		       "Routing cut");
 
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_FRAGMENT, 0);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0);
 	s.trunc = true;
 	s.trunc_len = 4;
 	expect_invalid(&s, UDPCT_REASON_BAD_EXTENSION_HEADER,
 		       "Fragment cut");
 
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_AH, 4);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_AH, 4);
 	s.trunc = true;
 	s.trunc_len = 12;
 	expect_invalid(&s, UDPCT_REASON_BAD_EXTENSION_HEADER, "AH cut");
@@ -954,14 +880,14 @@ Test(parse, ipv6_fragment_with_more_flag_is_fragment)
 {
 	struct pkt_spec s;
 
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_FRAGMENT, 0);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0);
 	s.ext[0].frag_more = true;
 	expect_invalid(&s, UDPCT_REASON_FRAGMENT, "first fragment");
 
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_HOPOPTS, 0);
-	add_ext(&s, PKT_PROTO_FRAGMENT, 0);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_HOPOPTS, 0);
+	pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0);
 	s.ext[1].frag_more = true;
 	expect_invalid(&s, UDPCT_REASON_FRAGMENT,
 		       "first fragment after Hop-by-Hop");
@@ -974,8 +900,8 @@ Test(parse, ipv6_fragment_offset_is_non_first_fragment)
 	size_t i;
 
 	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
-		spec_ab(&s, UDPCT_IPV6);
-		add_ext(&s, PKT_PROTO_FRAGMENT, 0);
+		pkt_spec_ab(&s, UDPCT_IPV6);
+		pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0);
 		s.ext[0].frag_off = offs[i];
 		expect_invalid(&s, UDPCT_REASON_NON_FIRST_FRAGMENT,
 			       "last fragment");
@@ -983,9 +909,9 @@ Test(parse, ipv6_fragment_offset_is_non_first_fragment)
 		expect_invalid(&s, UDPCT_REASON_NON_FIRST_FRAGMENT,
 			       "middle fragment");
 	}
-	spec_ab(&s, UDPCT_IPV6);
-	add_ext(&s, PKT_PROTO_DSTOPTS, 0);
-	add_ext(&s, PKT_PROTO_FRAGMENT, 0);
+	pkt_spec_ab(&s, UDPCT_IPV6);
+	pkt_spec_add_ext(&s, PKT_PROTO_DSTOPTS, 0);
+	pkt_spec_add_ext(&s, PKT_PROTO_FRAGMENT, 0);
 	s.ext[1].frag_off = 100;
 	expect_invalid(&s, UDPCT_REASON_NON_FIRST_FRAGMENT,
 		       "fragment after Destination Options");
@@ -1001,14 +927,14 @@ expect_ignored_proto(uint8_t family, uint8_t proto, size_t l4len,
 	uint8_t buf[PKT_MAX];
 	size_t n;
 
-	spec_ab(&s, family);
+	pkt_spec_ab(&s, family);
 	s.proto = proto;
 	s.payload_len = l4len;
 	if (with_ext)
-		add_ext(&s, PKT_PROTO_DSTOPTS, 0);
+		pkt_spec_add_ext(&s, PKT_PROTO_DSTOPTS, 0);
 	n = pkt_build_udp(&s, buf, sizeof(buf));
 	cr_assert_gt(n, 0);
-	expect_ignored_buf(buf, n, fam_name(family));
+	expect_ignored_buf(buf, n, th_fam_name(family));
 }
 
 Test(parse, tcp_is_ignored)

@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "pkt.h"
 #include "talloc.h"
+#include "unit.h"
 
 #define SENTINEL ((struct udpct_table *)(uintptr_t)0x5e5e5e5e)
 
@@ -25,12 +26,6 @@ static bool
 has(uint32_t status, uint32_t bit)
 {
 	return (status & bit) != 0;
-}
-
-static void
-stats(struct udpct_table *t, struct udpct_stats *st)
-{
-	cr_assert_eq(udpct_table_get_stats(t, st), 0);
 }
 
 static void
@@ -250,7 +245,7 @@ Test(table, null_config_gives_the_kernel_defaults)
 
 	cr_assert_eq(udpct_table_new(NULL, &t), 0);
 	cr_assert_not_null(t);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.capacity, 262144, "nf_conntrack_max");
 	cr_assert_gt(st.memory_bytes, 0);
 	cr_assert_eq(st.live, 0);
@@ -291,7 +286,7 @@ Test(table, zero_config_fields_mean_the_defaults)
 	udpct_config_init(&cfg);
 	cfg.flags = UDPCT_CFG_FIXED_SEED;
 	t = table_from(&cfg);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.capacity, 262144);
 	udpct_table_free(t);
 }
@@ -423,7 +418,7 @@ Test(table, assured_flows_are_never_early_dropped)
 		cr_assert_eq(v.reason, UDPCT_REASON_TABLE_FULL);
 		cr_assert_null(v.flow);
 	}
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.table_full, 64);
 	cr_assert_eq(st.invalid_reason[UDPCT_REASON_TABLE_FULL], 64);
 	cr_assert_eq(st.early_drop, 0);
@@ -470,16 +465,16 @@ early_drop_run(uint64_t seed, unsigned int out[64])
 		open_assured(t, (uint16_t)(10000 + i), TH_T0);
 	for (i = 0; i < 8; i++)
 		open_flow(t, (uint16_t)(20000 + i), TH_T0 + TH_SEC(3));
-	stats(t, &before);
+	ut_stats(t, &before);
 	cr_assert_eq(before.live, 16);
 
 	for (i = 0; i < 64; i++) {
 		uint64_t now = TH_T0 + TH_SEC(4) + i;
 
-		stats(t, &before);
+		ut_stats(t, &before);
 		flow_spec(&s, (uint16_t)(30000 + i));
 		cr_assert_eq(th_classify(t, &s, now, &v), 0);
-		stats(t, &after);
+		ut_stats(t, &after);
 		if (v.state == UDPCT_NEW) {
 			uint64_t k = after.early_drop - before.early_drop;
 
@@ -509,7 +504,7 @@ early_drop_run(uint64_t seed, unsigned int out[64])
 	}
 	cr_assert_gt(admitted, 0, "early drop never found an unassured flow");
 	/* only unassured flows were evicted, all reported to evict_fn */
-	stats(t, &after);
+	ut_stats(t, &after);
 	cr_assert_eq(ev.n, after.early_drop);
 	cr_assert_eq(ev.assured, 0);
 	for (i = 0; i < ev.n && i < 256; i++)
@@ -578,7 +573,7 @@ Test(table, early_dropped_flows_are_not_reported_by_advance)
 		cr_assert_eq(th_classify(t, &s, TH_T0 + 1, &v), 0);
 	}
 	cr_assert_gt(ev.n, 0, "no early drop happened");
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(udpct_table_advance(t, TH_T0 + TH_SEC(100), 0,
 					 count_expire_cb, &expired),
 		     (int)st.live);
@@ -612,7 +607,7 @@ Test(table, early_drop_happens_at_classify_and_commit_succeeds)
 		done = true;
 	}
 	cr_assert(done);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_geq(st.early_drop, 1);
 	cr_assert_eq(st.insert_failed, 0);
 	cr_assert_leq(st.live, 8);
@@ -646,7 +641,7 @@ Test(table, refuse_policy_never_evicts)
 		cr_assert_eq(v.state, UDPCT_INVALID);
 		cr_assert_eq(v.reason, UDPCT_REASON_TABLE_FULL);
 	}
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.early_drop, 0);
 	cr_assert_eq(st.table_full, 16);
 	cr_assert_eq(st.invalid, 16);
@@ -688,7 +683,7 @@ Test(table, refuse_policy_admits_exactly_capacity_flows)
 	cr_assert_eq(th_classify(t, &s, TH_T0 + 10, &v), 0);
 	cr_assert_eq(v.state, UDPCT_INVALID);
 	cr_assert_eq(v.reason, UDPCT_REASON_TABLE_FULL);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.live, 5);
 	cr_assert_eq(st.inserted, 5);
 	cr_assert_eq(st.capacity, 5);
@@ -716,7 +711,7 @@ Test(table, commit_into_a_table_filled_since_classify_is_enospc)
 	cr_assert_eq(udpct_commit(t, &v1), 0);
 	cr_assert_eq(udpct_commit(t, &v2), -ENOSPC);
 	cr_assert_null(v2.flow);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.insert_failed, 1);
 	cr_assert_eq(st.live, 1);
 	cr_assert_eq(st.inserted, 1);
@@ -740,7 +735,7 @@ Test(table, stats_count_each_event_exactly)
 
 	cfg_default(&cfg);
 	t = table_from(&cfg);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.found + st.inserted + st.related + st.invalid +
 		     st.ignored + st.expired + st.early_drop + st.table_full +
 		     st.insert_failed + st.clash + st.clock_backwards +
@@ -752,7 +747,7 @@ Test(table, stats_count_each_event_exactly)
 	cr_assert_eq(th_accept(t, &a2b, TH_T0, &v), 0);	/* new */
 	cr_assert_eq(th_accept(t, &a2b, TH_T0 + 1, &v), 0);	/* found */
 	cr_assert_eq(th_accept(t, &b2a, TH_T0 + 2, &v), 0);	/* found */
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.inserted, 1);
 	cr_assert_eq(st.found, 2);
 	cr_assert_eq(st.live, 1);
@@ -769,7 +764,7 @@ Test(table, stats_count_each_event_exactly)
 	cr_assert_eq(v.state, UDPCT_IGNORED);
 	flow_spec(&s, 3000);	/* NEW, dropped */
 	cr_assert_eq(th_classify(t, &s, TH_T0 + 6, &v), 0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.inserted, 1);
 	cr_assert_eq(st.found, 2);
 	cr_assert_eq(st.invalid, 2);
@@ -784,7 +779,7 @@ Test(table, stats_count_each_event_exactly)
 	cr_assert_eq(th_classify(t, &s, TH_T0 + 7, &v2), 0);
 	cr_assert_eq(udpct_commit(t, &v), 0);
 	cr_assert_eq(udpct_commit(t, &v2), 0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.inserted, 2);
 	cr_assert_eq(st.clash, 1);
 	cr_assert_eq(st.live, 2);
@@ -795,7 +790,7 @@ Test(table, stats_count_each_event_exactly)
 	n = pkt_build_icmp_error(&is, buf, sizeof(buf));
 	cr_assert_eq(udpct_classify(t, buf, n, TH_T0 + 8, &v), 0);
 	cr_assert_eq(v.state, UDPCT_RELATED);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.related, 1);
 	cr_assert_eq(st.invalid, 2);
 
@@ -804,7 +799,7 @@ Test(table, stats_count_each_event_exactly)
 					 NULL), 2);
 	cr_assert_eq(udpct_table_advance(t, TH_T0 + TH_SEC(50), 0, NULL,
 					 NULL), 0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expired, 2);
 	cr_assert_eq(st.live, 0);
 	cr_assert_eq(st.clock_backwards, 1);
@@ -1222,7 +1217,7 @@ Test(table, advance_expires_no_flow_early_and_none_a_tick_late)
 		cr_assert_eq(in->packets[0], pkts[i][0], "flow %u", i);
 		cr_assert_eq(in->packets[1], pkts[i][1], "flow %u", i);
 	}
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expired, NFLOWS);
 	cr_assert_eq(st.live, 0);
 	udpct_table_free(t);
@@ -1292,7 +1287,7 @@ Test(table, flow_is_gone_for_lookup_at_its_deadline_without_advance)
 		     1);
 	memset(&r, 0, sizeof(r));
 	cr_assert_eq(udpct_table_scan(t, info.deadline_ns, scan_cb, &r), 0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.expired, 0, "nothing was reaped");
 	udpct_table_free(t);
 }
@@ -1309,13 +1304,13 @@ Test(table, advance_counts_a_clock_going_backwards)
 					 NULL), 0);
 	cr_assert_eq(udpct_table_advance(t, TH_T0 + TH_SEC(5), 0,
 					 count_expire_cb, &cb), 0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.clock_backwards, 1);
 	cr_assert_eq(cb, 0);
 	cr_assert_eq(udpct_table_advance(t, TH_T0 + TH_SEC(31), 0,
 					 count_expire_cb, &cb), 1);
 	cr_assert_eq(cb, 1);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.clock_backwards, 1);
 	udpct_table_free(t);
 }
@@ -1348,7 +1343,7 @@ Test(table, allocator_sees_every_block_freed_with_its_size)
 	t = table_from(&cfg);
 	cr_assert_gt(ta.calls, 0, "the hooks were not used");
 	cr_assert_gt(ta.live, 0);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(st.memory_bytes, ta.bytes_total,
 		     "memory_bytes %llu, allocated %zu",
 		     (unsigned long long)st.memory_bytes, ta.bytes_total);
@@ -1386,7 +1381,7 @@ Test(table, nothing_is_allocated_after_table_new)
 	}
 	memset(&r, 0, sizeof(r));
 	udpct_table_scan(t, TH_T0 + TH_SEC(1), scan_cb, &r);
-	stats(t, &st);
+	ut_stats(t, &st);
 	cr_assert_eq(udpct_reader_register(t, &rd), 0);
 	udpct_reader_quiescent(rd);
 	udpct_reader_unregister(rd);
