@@ -333,7 +333,7 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 	/* The packet's view: a reader may add SEEN_REPLY once published. */
 	v->status = atomic_load_explicit(&f->status, RLX);
 	/* Publish last: the release store makes the record whole. */
-	if (udpct__index_insert(t, v->priv.hash, idx) < 0) {
+	if (udpct__index_insert(t, v->priv.hash, idx, v->priv.now_ns) < 0) {
 		udpct__flow_free_idx(t, idx);
 		goto full;
 	}

@@ -13,6 +13,7 @@
 #ifndef UDPCT_HASH_H
 #define UDPCT_HASH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -64,31 +65,56 @@ udpct__key_equal(const struct udpct__key *a, const struct udpct__key *b)
 		(a->w[4] ^ b->w[4])) == 0;
 }
 
-/* Hash of the canonical form of @t: the same for a tuple and its inverse. */
+/*
+ * Hash of the canonical form of @t: the same for a tuple and its inverse.
+ * Fixed sizes per family so that every copy compiles to plain moves.
+ *
+ * IPv4: each endpoint is the 48-bit value address << 16 | port (address in
+ * network byte order as loaded); the smaller one first, and the top 16 bits
+ * of the two words carry the zone and family/protocol: 16 bytes of XXH3.
+ * IPv6: the endpoints (16-byte address, port) ordered by memcmp, then zone,
+ * family and protocol: 40 bytes.
+ */
+static inline uint64_t
+udpct__hash_v4(const uint8_t *secret, const struct udpct_tuple *t)
+{
+	uint32_t sa, da;
+	uint64_t a, b, w[2];
+
+	memcpy(&sa, t->saddr, 4);
+	memcpy(&da, t->daddr, 4);
+	a = (uint64_t)sa << 16 | t->sport;
+	b = (uint64_t)da << 16 | t->dport;
+	w[0] = (a < b ? a : b) | (uint64_t)t->zone << 48;
+	w[1] = (a < b ? b : a) |
+	       (uint64_t)(t->family << 8 | t->proto) << 48;
+	return XXH3_64bits_withSecret(w, sizeof(w), secret,
+				      UDPCT__SECRET_SIZE);
+}
+
+static inline uint64_t
+udpct__hash_v6(const uint8_t *secret, const struct udpct_tuple *t)
+{
+	uint8_t buf[40];
+	int c = memcmp(t->saddr, t->daddr, 16);
+	bool swap = c > 0 || (c == 0 && t->sport > t->dport);
+
+	memcpy(buf, swap ? t->daddr : t->saddr, 16);
+	memcpy(buf + 16, swap ? t->saddr : t->daddr, 16);
+	memcpy(buf + 32, swap ? &t->dport : &t->sport, 2);
+	memcpy(buf + 34, swap ? &t->sport : &t->dport, 2);
+	memcpy(buf + 36, &t->zone, 2);
+	buf[38] = t->family;
+	buf[39] = t->proto;
+	return XXH3_64bits_withSecret(buf, sizeof(buf), secret,
+				      UDPCT__SECRET_SIZE);
+}
+
 static inline uint64_t
 udpct__hash_tuple(const uint8_t *secret, const struct udpct_tuple *t)
 {
-	uint8_t buf[40];
-	const uint8_t *lo_a = t->saddr, *hi_a = t->daddr;
-	uint16_t lo_p = t->sport, hi_p = t->dport;
-	size_t alen = t->family == UDPCT_IPV4 ? 4 : 16;
-	int c = memcmp(t->saddr, t->daddr, alen);
-
-	if (c > 0 || (c == 0 && t->sport > t->dport)) {
-		lo_a = t->daddr;
-		hi_a = t->saddr;
-		lo_p = t->dport;
-		hi_p = t->sport;
-	}
-	memcpy(buf, lo_a, alen);
-	memcpy(buf + alen, hi_a, alen);
-	memcpy(buf + 2 * alen, &lo_p, 2);
-	memcpy(buf + 2 * alen + 2, &hi_p, 2);
-	memcpy(buf + 2 * alen + 4, &t->zone, 2);
-	buf[2 * alen + 6] = t->family;
-	buf[2 * alen + 7] = t->proto;
-	return XXH3_64bits_withSecret(buf, 2 * alen + 8, secret,
-				      UDPCT__SECRET_SIZE);
+	return t->family == UDPCT_IPV4 ? udpct__hash_v4(secret, t)
+				       : udpct__hash_v6(secret, t);
 }
 
 #endif /* UDPCT_HASH_H */

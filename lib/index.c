@@ -136,13 +136,26 @@ bucket_put(struct udpct__bucket *b, uint64_t slot)
 	return false;
 }
 
+static uint32_t drop_bucket(struct udpct_table *t, struct udpct__bucket *b,
+			    uint64_t now_ns);
+
+/*
+ * Both candidate buckets full (16 flows hash there): make room in them as
+ * early drop would, so that a key is refused only when its own buckets
+ * hold nothing but ASSURED flows.  Lock held.
+ */
 int
-udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx)
+udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx,
+		    uint64_t now_ns)
 {
+	struct udpct__bucket *b1 = &t->buckets[bucket1(t, hash)];
+	struct udpct__bucket *b2 = &t->buckets[bucket2(t, hash)];
 	uint64_t s = slot_make(hash, idx);
 
-	if (bucket_put(&t->buckets[bucket1(t, hash)], s) ||
-	    bucket_put(&t->buckets[bucket2(t, hash)], s))
+	if (bucket_put(b1, s) || bucket_put(b2, s))
+		return 0;
+	if ((drop_bucket(t, b1, now_ns) && bucket_put(b1, s)) ||
+	    (drop_bucket(t, b2, now_ns) && bucket_put(b2, s)))
 		return 0;
 	return -ENOSPC;
 }

@@ -178,7 +178,8 @@ struct udpct_flow *udpct__index_find(const struct udpct_table *t,
 				     const struct udpct__key *fwd,
 				     const struct udpct__key *rev,
 				     enum udpct_dir *dir);
-int udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx);
+int udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx,
+			uint64_t now_ns);
 void udpct__index_prefetch_bucket(const struct udpct_table *t, uint64_t hash);
 void udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash);
 void udpct__index_remove(struct udpct_table *t, uint64_t hash, uint32_t idx);
