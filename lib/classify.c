@@ -144,7 +144,7 @@ classify_udp(struct udpct_table *t, uint64_t hash, uint32_t bytes,
 	if (f) {
 		udpct__count(&shard(t, v)->found);
 		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
-		if (t->cold[udpct__flow_idx(t, f)].helper)
+		if (t->recs[udpct__flow_idx(t, f)].cold.helper)
 			v->priv.flags |= UDPCT__V_HELP;
 	} else {
 		classify_miss(t, hash, now_ns, v);
@@ -329,7 +329,7 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 		atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_EXPECTED,
 					 RLX);
 	else if (t->nhelpers)
-		t->cold[idx].helper = udpct__helper_find(t, &v->tuple);
+		t->recs[idx].cold.helper = udpct__helper_find(t, &v->tuple);
 	/* The packet's view: a reader may add SEEN_REPLY once published. */
 	v->status = atomic_load_explicit(&f->status, RLX);
 	/* Publish last: the release store makes the record whole. */
@@ -388,7 +388,7 @@ udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
 		udpct__unlock(t);
 		if (err)
 			return err;
-		if (t->cold[udpct__flow_idx(t, v->flow)].helper)
+		if (t->recs[udpct__flow_idx(t, v->flow)].cold.helper)
 			flags |= UDPCT__V_HELP;
 	}
 	if (!(flags & UDPCT__V_HELP))

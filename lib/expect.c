@@ -56,7 +56,7 @@ udpct__expect_remove(struct udpct_table *t, uint32_t i)
 	uint32_t last = udpct__expect_n(t) - 1;
 	struct udpct__exp *e = &t->exp[i];
 
-	t->cold[e->master].nexpect--;
+	t->recs[e->master].cold.nexpect--;
 	udpct__wheel_cancel(&t->wheel, t->capacity + i);
 	if (i != last) {
 		*e = t->exp[last];
@@ -72,7 +72,7 @@ udpct__expect_kill_master(struct udpct_table *t, uint32_t master)
 {
 	uint32_t i = udpct__expect_n(t);
 
-	while (t->cold[master].nexpect && i--)
+	while (t->recs[master].cold.nexpect && i--)
 		if (t->exp[i].master == master)
 			udpct__expect_remove(t, i);
 }
@@ -173,7 +173,7 @@ expect_add(struct udpct_table *t, struct udpct__exp *n,
 	} else if (r == -EBUSY) {
 		return -EBUSY;
 	} else if (e->max_per_master &&
-		   t->cold[n->master].nexpect >= e->max_per_master) {
+		   t->recs[n->master].cold.nexpect >= e->max_per_master) {
 		oldest_of_master(t, n->master);
 	}
 	i = udpct__expect_n(t);
@@ -184,7 +184,7 @@ expect_add(struct udpct_table *t, struct udpct__exp *n,
 	udpct__wheel_arm(&t->wheel, t->capacity + i,
 			 udpct__tick(n->deadline_ns));
 	atomic_store_explicit(&t->expect_count, i + 1, RLX);
-	t->cold[n->master].nexpect++;
+	t->recs[n->master].cold.nexpect++;
 	return 0;
 }
 

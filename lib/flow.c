@@ -25,7 +25,7 @@ void
 udpct__flow_account(struct udpct_table *t, struct udpct_flow *f,
 		    enum udpct_dir dir, uint32_t bytes)
 {
-	struct udpct__cold *c = &t->cold[udpct__flow_idx(t, f)];
+	struct udpct__cold *c = &t->recs[udpct__flow_idx(t, f)].cold;
 
 	/*
 	 * Load + store, no locked instruction: exact while one thread carries
@@ -46,7 +46,7 @@ udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
 		 uint64_t now_ns)
 {
 	uint32_t idx = udpct__flow_idx(t, f);
-	struct udpct__cold *c = &t->cold[idx];
+	struct udpct__cold *c = &t->recs[idx].cold;
 	int i;
 
 	/* No reader sees this record until the index slot is published. */
@@ -99,7 +99,7 @@ udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
 {
 	uint32_t st = atomic_load_explicit(&f->status, RLX), set = 0;
 	uint64_t timeout = t->timeout_ns, d;
-	struct udpct__cold *c = &t->cold[udpct__flow_idx(t, f)];
+	struct udpct__cold *c = &t->recs[udpct__flow_idx(t, f)].cold;
 	int64_t age;
 
 	v->state = packet_state(st, dir);

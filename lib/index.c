@@ -69,7 +69,7 @@ scan_bucket(const struct udpct_table *t, const struct udpct__bucket *b,
 		s = atomic_load_explicit(&b->slot[i], memory_order_acquire);
 		if ((uint32_t)(s >> 32) != tag || (uint32_t)s == 0)
 			continue;
-		f = &t->hot[(uint32_t)s - 1];
+		f = &t->recs[(uint32_t)s - 1].hot;
 		load_key(f, &k);
 		if (udpct__key_equal(&k, fwd)) {
 			*dir = UDPCT_DIR_ORIGINAL;
@@ -114,7 +114,7 @@ udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash)
 	for (i = 0; i < UDPCT__BUCKET_SLOTS; i++) {
 		s = atomic_load_explicit(&b->slot[i], RLX);
 		if ((uint32_t)(s >> 32) == tag_of(hash) && (uint32_t)s) {
-			__builtin_prefetch(&t->hot[(uint32_t)s - 1]);
+			__builtin_prefetch(&t->recs[(uint32_t)s - 1].hot);
 			return;
 		}
 	}
@@ -209,7 +209,7 @@ drop_bucket(struct udpct_table *t, struct udpct__bucket *b, uint64_t now_ns)
 		s = atomic_load_explicit(&b->slot[i], RLX);
 		if ((uint32_t)s == 0)
 			continue;
-		f = &t->hot[(uint32_t)s - 1];
+		f = &t->recs[(uint32_t)s - 1].hot;
 		st = atomic_load_explicit(&f->status, RLX);
 		if (!udpct__flow_live(f, now_ns)) {
 			t->wstats.expired++;	/* reaped on the way */

@@ -66,13 +66,18 @@ wheel_slots(uint32_t capacity)
 	return n;
 }
 
-/* Buckets: a power of two, about 4 flows per 8-slot bucket. */
+/*
+ * Buckets: a power of two, at most 2 flows per 8-slot bucket on average
+ * when the table is full, so that nearly every key sits in its first
+ * bucket (one index cache line per lookup) and both candidates are full
+ * practically never (32 bytes of index per flow).
+ */
 static uint32_t
 bucket_count(uint32_t capacity)
 {
 	uint32_t n = 1;
 
-	while (n * 4u < capacity)
+	while ((uint64_t)n * 2 < capacity)
 		n <<= 1;
 	return n;
 }
@@ -121,10 +126,8 @@ alloc_arrays(struct udpct_table *t)
 	uint32_t nb = t->bucket_mask + 1, i;
 	void *wmem;
 
-	t->hot = udpct__alloc_zero(a, (size_t)t->capacity * sizeof(*t->hot),
-				   UDPCT_CACHE_LINE);
-	t->cold = udpct__alloc_zero(a, (size_t)t->capacity * sizeof(*t->cold),
-				    UDPCT_CACHE_LINE);
+	t->recs = udpct__alloc_zero(a, (size_t)t->capacity * sizeof(*t->recs),
+				    sizeof(*t->recs));
 	t->bucket_bytes = (size_t)nb * sizeof(*t->buckets);
 	t->buckets = udpct__alloc_zero(a, t->bucket_bytes, UDPCT_CACHE_LINE);
 	t->free_stack = udpct__alloc_zero(a, (size_t)t->capacity * 4, 4);
@@ -141,7 +144,7 @@ alloc_arrays(struct udpct_table *t)
 	if (t->user_data_size)
 		t->user_data = udpct__alloc_zero(a, (size_t)t->capacity *
 						 t->user_data_size, 16);
-	if (!t->hot || !t->cold || !t->buckets || !t->free_stack || !wmem ||
+	if (!t->recs || !t->buckets || !t->free_stack || !wmem ||
 	    !t->exp || !t->shards || !t->qsbr.ring ||
 	    (t->user_data_size && !t->user_data)) {
 		t->wheel.nodes = wmem;
@@ -162,8 +165,7 @@ free_arrays(struct udpct_table *t)
 {
 	struct udpct__alloc *a = &t->alloc;
 
-	udpct__alloc_free(a, t->hot, (size_t)t->capacity * sizeof(*t->hot));
-	udpct__alloc_free(a, t->cold, (size_t)t->capacity * sizeof(*t->cold));
+	udpct__alloc_free(a, t->recs, (size_t)t->capacity * sizeof(*t->recs));
 	udpct__alloc_free(a, t->buckets, t->bucket_bytes);
 	udpct__alloc_free(a, t->free_stack, (size_t)t->capacity * 4);
 	udpct__alloc_free(a, t->exp, (size_t)t->expect_max * sizeof(*t->exp));
@@ -260,7 +262,7 @@ udpct__flow_alloc(struct udpct_table *t)
 	if (top == 0)
 		return NULL;
 	atomic_store_explicit(&t->free_top, top - 1, RLX);
-	return &t->hot[t->free_stack[top - 1]];
+	return &t->recs[t->free_stack[top - 1]].hot;
 }
 
 /* Make @f unreachable for lookups.  Lock held. */
@@ -270,7 +272,7 @@ udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f)
 	uint32_t idx = udpct__flow_idx(t, f);
 
 	atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_DYING, RLX);
-	udpct__index_remove(t, t->cold[idx].hash, idx);
+	udpct__index_remove(t, t->recs[idx].cold.hash, idx);
 }
 
 /* An unlinked flow leaves the wheel, loses its expectations, and waits
@@ -281,7 +283,7 @@ udpct__flow_retire(struct udpct_table *t, struct udpct_flow *f)
 	uint32_t idx = udpct__flow_idx(t, f);
 
 	udpct__wheel_cancel(&t->wheel, idx);
-	if (t->cold[idx].nexpect)
+	if (t->recs[idx].cold.nexpect)
 		udpct__expect_kill_master(t, idx);
 	udpct__qsbr_retire(t, idx);
 }
@@ -292,8 +294,8 @@ udpct__flow_free_idx(struct udpct_table *t, uint32_t idx)
 {
 	uint32_t top = atomic_load_explicit(&t->free_top, RLX);
 
-	t->cold[idx].helper = 0;
-	atomic_store_explicit(&t->hot[idx].status, 0, RLX);
+	t->recs[idx].cold.helper = 0;
+	atomic_store_explicit(&t->recs[idx].hot.status, 0, RLX);
 	t->free_stack[top] = idx;
 	atomic_store_explicit(&t->free_top, top + 1, RLX);
 }
@@ -302,7 +304,7 @@ void
 udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 		 struct udpct_flow_info *info)
 {
-	const struct udpct__cold *c = &t->cold[udpct__flow_idx(t, f)];
+	const struct udpct__cold *c = &t->recs[udpct__flow_idx(t, f)].cold;
 	uint64_t w[5];
 	int i;
 
@@ -330,10 +332,11 @@ udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 bool
 udpct__flow_valid(const struct udpct_table *t, const struct udpct_flow *f)
 {
-	uintptr_t p = (uintptr_t)f, base = (uintptr_t)t->hot;
+	uintptr_t p = (uintptr_t)f, base = (uintptr_t)t->recs;
 
-	return p >= base && p < base + (uintptr_t)t->capacity * sizeof(*f) &&
-	       (p - base) % sizeof(*f) == 0;
+	return p >= base &&
+	       p < base + (uintptr_t)t->capacity * sizeof(*t->recs) &&
+	       (p - base) % sizeof(*t->recs) == 0;
 }
 
 UDPCT_EXPORT int
@@ -367,7 +370,7 @@ udpct_table_scan(struct udpct_table *t, uint64_t now_ns, udpct_scan_fn fn,
 		return -EINVAL;
 	udpct__lock(t);
 	for (i = 0; i < t->capacity; i++) {
-		f = &t->hot[i];
+		f = &t->recs[i].hot;
 		if (!udpct__flow_live(f, now_ns))
 			continue;
 		udpct__flow_info(t, f, &info);

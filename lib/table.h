@@ -8,7 +8,7 @@
  *    a removed record is reused only after a grace period (reclaim.c);
  *  - a record is split hot/cold: the hot cache line holds what a lookup
  *    and a refresh touch (key, deadline, status, creation time), the cold
- *    line counters and bookkeeping;
+ *    line counters and bookkeeping; both lines of a record are adjacent;
  *  - the index is an array of cache-line buckets of 8 slots; a slot packs a
  *    32-bit hash tag with the record index + 1 (0 = empty) so that one
  *    64-bit load gives both; each key has two candidate buckets (two-choice
@@ -83,14 +83,24 @@ struct udpct__exp {
 #define UDPCT__V_EXPECTED	(1u << 1)	/* ... created by expectation */
 #define UDPCT__V_HELP		(1u << 2)	/* run the flow's helper */
 
+/*
+ * A flow record: the hot line and the cold line side by side, 128-byte
+ * aligned, so that the adjacent-line prefetcher brings the counters in with
+ * the key: one miss per flow instead of two.  The public handle points at
+ * the hot line, the record's first member.
+ */
+struct udpct__rec {
+	struct udpct_flow hot;
+	struct udpct__cold cold;
+} __attribute__((aligned(2 * UDPCT_CACHE_LINE)));
+
 struct udpct__bucket {
 	_Atomic uint64_t slot[UDPCT__BUCKET_SLOTS];
 } __attribute__((aligned(UDPCT_CACHE_LINE)));
 
 struct udpct_table {
 	/* Read-mostly after creation. */
-	struct udpct_flow *hot;
-	struct udpct__cold *cold;
+	struct udpct__rec *recs;
 	uint8_t *user_data;
 	struct udpct__bucket *buckets;
 	uint32_t bucket_mask;
@@ -144,7 +154,7 @@ udpct__unlock(struct udpct_table *t)
 static inline uint32_t
 udpct__flow_idx(const struct udpct_table *t, const struct udpct_flow *f)
 {
-	return (uint32_t)(f - t->hot);
+	return (uint32_t)((const struct udpct__rec *)f - t->recs);
 }
 
 static inline uint64_t
