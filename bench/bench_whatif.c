@@ -6,11 +6,12 @@
  *
  *   whatif/classify_v4_burst_pfcold/N
  *       udpct/classify_v4_burst with the cold line of each packet's flow
- *       record (counters, last_ns: written for every packet) prefetched
- *       before udpct_classify_burst(), as its stage 2 could do from the
- *       slot it already reads; the bench finds each record beforehand
- *       and reads its index from a sequential array, so the extra work
- *       is one load and one prefetch per packet.
+ *       record (the second line of its 128 bytes: counters and last_ns,
+ *       written for every packet) prefetched before
+ *       udpct_classify_burst(), as its stage 2 could do from the slot it
+ *       already reads; the bench finds each record beforehand and reads
+ *       its index from a sequential array, so the extra work is one load
+ *       and one prefetch per packet.
  */
 #include <stdlib.h>
 
