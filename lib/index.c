@@ -103,7 +103,10 @@ udpct__index_prefetch_bucket(const struct udpct_table *t, uint64_t hash)
 	__builtin_prefetch(&t->buckets[bucket1(t, hash)]);
 }
 
-/* The record a tag in the first bucket points at (the common case). */
+/*
+ * The record a tag in the first bucket points at (the common case): both
+ * of its lines, since every packet updates the counters in the cold one.
+ */
 void
 udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash)
 {
@@ -115,6 +118,7 @@ udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash)
 		s = atomic_load_explicit(&b->slot[i], RLX);
 		if ((uint32_t)(s >> 32) == tag_of(hash) && (uint32_t)s) {
 			__builtin_prefetch(&t->recs[(uint32_t)s - 1].hot);
+			__builtin_prefetch(&t->recs[(uint32_t)s - 1].cold, 1);
 			return;
 		}
 	}
