@@ -79,12 +79,6 @@ udpct__qsbr_reclaim(struct udpct_table *t)
 	return n;
 }
 
-bool
-udpct__qsbr_pending(const struct udpct_table *t)
-{
-	return t->qsbr.count != 0;
-}
-
 static void
 go_online(struct udpct_reader *r)
 {

@@ -36,9 +36,8 @@ struct udpct__qsbr {
 	uint32_t count;			/* entries in the ring */
 };
 
-/* Writer lock held for all three. */
+/* Writer lock held for both. */
 void udpct__qsbr_retire(struct udpct_table *t, uint32_t idx);
 uint32_t udpct__qsbr_reclaim(struct udpct_table *t);
-bool udpct__qsbr_pending(const struct udpct_table *t);
 
 #endif /* UDPCT_RECLAIM_H */
