@@ -32,9 +32,9 @@
 /* Flow counts of the full run; the smoke run selects /1024$. */
 #define BENCH_SIZES_INIT { 1024, 65536, 1048576, 4194304 }
 
-#define BENCH_BATCH	64	/* operations per cbench_keep_running_batch */
+#define BENCH_BATCH	64	/* operations per keep_running_batch */
 #define BENCH_BURST	32	/* keys per bulk call of the peers */
-#define BENCH_PAYLOAD	16	/* UDP payload bytes: IPv4 44 B, IPv6 64 B */
+#define BENCH_PAYLOAD	16	/* UDP payload: IPv4 44 B, IPv6 64 B */
 #define BENCH_STRIDE	64	/* bytes per packet slot in a stream */
 #define BENCH_MIN_STREAM 65536	/* packets in a stream, at least */
 #define BENCH_NS_PER_PKT 20	/* simulated time between two packets */
@@ -52,7 +52,6 @@ void bench_expire_register(int64_t flows);
 void bench_memory_register(int64_t flows);
 void bench_latency_register(int64_t flows);
 void bench_peer_mutex_register(int64_t flows);
-void bench_whatif_register(int64_t flows);
 #ifdef BENCH_HAVE_URCU
 void bench_peer_urcu_register(int64_t flows);
 #endif
@@ -139,13 +138,13 @@ struct bench_peer_query {
 struct bench_fixture {
 	int family;
 	uint32_t nflows;		/* flows asked for */
-	uint32_t nlive;			/* flows the tables hold (see bench_warm) */
+	uint32_t nlive;			/* flows in the tables (bench_warm) */
 	uint32_t nstream;		/* packets (queries) per stream */
 	uint32_t pkt_len;		/* bytes of every stream packet */
 	uint64_t now_ns;		/* simulated clock, only grows */
 	const uint8_t *secret;		/* the tables' XXH3 secret */
 	struct udpct_tuple *tuples;	/* nflows, original direction */
-	uint32_t *live;			/* nlive ids of flows in the tables */
+	uint32_t *live;			/* ids of those nlive flows */
 	uint32_t *order;		/* nstream flow ids, uniform */
 	uint8_t *dir;			/* nstream directions (0/1) */
 	const char *error;		/* set when building failed */

@@ -163,7 +163,8 @@ bench_classify_1500(struct cbench_state *s, void *arg)
 		pos = (pos + BENCH_BATCH) % BIG_COUNT;
 	}
 	cbench_set_items_processed(s, (int64_t)cbench_iterations(s));
-	cbench_set_bytes_processed(s, (int64_t)(cbench_iterations(s) * big_len));
+	cbench_set_bytes_processed(s,
+				   (int64_t)(cbench_iterations(s) * big_len));
 	if (bad)
 		cbench_skip(s, "a packet was not ESTABLISHED");
 }
@@ -259,7 +260,8 @@ scaling_setup(uint32_t nflows, struct bench_fixture **fxp,
 		return NULL;
 	sl = calloc(1, sizeof(*sl));
 	for (k = 0; sl && k < 2; k++) {
-		sl->items[k] = malloc((size_t)fx->nstream * sizeof(**sl->items));
+		sl->items[k] = malloc((size_t)fx->nstream *
+				      sizeof(**sl->items));
 		if (!sl->items[k]) {
 			scaling_free(sl);
 			sl = NULL;
@@ -316,7 +318,8 @@ bench_scaling(struct cbench_state *s, void *arg)
 		return;
 	}
 	it = sl->items[k];
-	go = cbench_keep_running_batch(s, BENCH_BATCH);	/* after the barrier */
+	/* The first call waits for all threads (Google Benchmark barrier). */
+	go = cbench_keep_running_batch(s, BENCH_BATCH);
 	t0 = mono_ns();
 	while (go) {
 		for (i = 0; i < BENCH_BATCH; i += BENCH_BURST) {

@@ -30,7 +30,7 @@
 #define MISS_ID0	0xc00000u
 #define MISS_COUNT	65536
 #define NEW_TIMEOUT	(4000ull * 1000 * 1000)
-#define BASE_TIMEOUT	(100000000ull * 1000 * 1000 * 1000)	/* 3 years */
+#define BASE_TIMEOUT	(100000000ull * 1000 * 1000 * 1000) /* 3 years */
 #define TICK_NS		(1ull << 22)
 
 struct insert_fx {
@@ -102,7 +102,8 @@ insert_batch(struct udpct_table *t, const uint8_t *p, uint32_t len,
 	int err;
 
 	for (i = 0; i < n; i++) {
-		udpct_classify(t, p + (size_t)i * BENCH_STRIDE, len, now_ns, &v);
+		udpct_classify(t, p + (size_t)i * BENCH_STRIDE, len, now_ns,
+			       &v);
 		if (v.state != UDPCT_NEW)
 			return n + 1;
 		err = udpct_commit(t, &v);
@@ -165,7 +166,8 @@ miss_batch(struct udpct_table *t, const uint8_t *p, uint32_t len,
 	uint32_t i, bad = 0;
 
 	for (i = 0; i < n; i++) {
-		udpct_classify(t, p + (size_t)i * BENCH_STRIDE, len, now_ns, &v);
+		udpct_classify(t, p + (size_t)i * BENCH_STRIDE, len, now_ns,
+			       &v);
 		bad += v.state != UDPCT_NEW;
 	}
 	return bad;

@@ -110,7 +110,7 @@ void cbench_set_bytes_processed(struct cbench_state *s, int64_t n);
 /* Flags of cbench_set_counter(), as benchmark::Counter::Flags. */
 #define CBENCH_COUNTER_RATE		(1u << 0) /* divided by the time */
 #define CBENCH_COUNTER_AVG_THREADS	(1u << 1) /* divided by threads */
-#define CBENCH_COUNTER_AVG_ITERATIONS	(1u << 3) /* divided by iterations */
+#define CBENCH_COUNTER_AVG_ITERATIONS	(1u << 3) /* / iterations */
 #define CBENCH_COUNTER_INVERT		(1u << 31) /* 1/x, applied last */
 
 /* A user counter (a JSON field of the run), e.g. bytes per flow. */

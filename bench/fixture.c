@@ -168,7 +168,8 @@ fixture_free(struct fixture *f)
 	for (i = 0; i < MAX_TABLES; i++)
 		udpct_table_free(f->tables[i].t);
 	for (i = 0; i < 2; i++)
-		bench_mem_free(f->packets[i], (size_t)p->nstream * BENCH_STRIDE);
+		bench_mem_free(f->packets[i],
+			       (size_t)p->nstream * BENCH_STRIDE);
 	bench_mem_free(f->queries, (size_t)p->nstream * sizeof(*f->queries));
 	bench_mem_free(f->peer_queries,
 		       (size_t)p->nstream * sizeof(*f->peer_queries));

@@ -47,8 +47,8 @@ context(void)
 	cbench_add_context("glibc_tunables", tun ? tun : "");
 	if (bench_hugepages && (!tun || !strstr(tun, "malloc.hugetlb=1")))
 		fprintf(stderr, "udpct-bench: --hugepages without "
-			"GLIBC_TUNABLES=glibc.malloc.hugetlb=1: the malloc-based "
-			"peers stay on 4 KiB pages\n");
+			"GLIBC_TUNABLES=glibc.malloc.hugetlb=1: the "
+			"malloc-based peers stay on 4 KiB pages\n");
 #ifdef BENCH_HAVE_URCU
 	cbench_add_context("peer_cds_lfht", "built");
 #else
@@ -87,7 +87,6 @@ main(int argc, char **argv)
 		bench_hash_register(sizes[k]);
 		bench_classify_register(sizes[k], 4);
 		bench_lookup_register(sizes[k]);
-		bench_whatif_register(sizes[k]);
 #ifdef BENCH_HAVE_DPDK
 		bench_peer_rte_hash_register(sizes[k]);
 #endif

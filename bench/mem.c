@@ -42,7 +42,8 @@ bench_mem_alloc(size_t size)
 	if (!extra)
 		return p;
 	/* Trim to a 2 MiB-aligned mapping of exactly len bytes. */
-	a = (uint8_t *)(((uintptr_t)p + HUGE_SZ - 1) & ~(uintptr_t)(HUGE_SZ - 1));
+	a = (uint8_t *)(((uintptr_t)p + HUGE_SZ - 1) &
+			~(uintptr_t)(HUGE_SZ - 1));
 	if (a > p)
 		munmap(p, (size_t)(a - p));
 	if (a + len < p + len + extra)

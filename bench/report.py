@@ -18,7 +18,6 @@ python3-matplotlib for `plot`.
 import argparse
 import collections
 import json
-import statistics
 import sys
 
 SIZES = [1024, 65536, 1048576, 4194304]
@@ -82,7 +81,7 @@ ORDER = [
     'udpct/lookup', 'udpct/lookup_burst', 'udpct/miss_new', 'udpct/miss_icmp',
     'udpct/insert', 'udpct/expire', 'udpct/expire_refreshed',
     'udpct/memory_v4', 'udpct/memory_v6', 'udpct/hash_v4', 'udpct/hash_v6',
-    'xxh3/hash_13', 'whatif/classify_v4_burst_pfcold', 'rte_hash/lookup',
+    'xxh3/hash_13', 'rte_hash/lookup',
     'rte_hash/lookup_burst_prehashed', 'rte_hash/lookup_burst',
     'cds_lfht/lookup', 'mutex_chain/lookup', 'mem/chase', 'mem/parallel',
     'cpu/cycle',
@@ -114,8 +113,8 @@ def cmd_counters(a):
                  if k.endswith('_per_flow') or k in ('insert_failed_pct',
                                                      'batch', 'total_pps')}
         if extra:
-            print('%s/%d %s' % (op, s, ' '.join('%s=%.4g' % kv
-                                                for kv in sorted(extra.items()))))
+            kv = ' '.join('%s=%.4g' % x for x in sorted(extra.items()))
+            print('%s/%d %s' % (op, s, kv))
 
 
 # Each peer row against the udpct row doing the same work.
