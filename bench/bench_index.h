@@ -9,10 +9,10 @@
 
 #include "bench.h"
 /*
- * lib/table.h: spelled with its directory because include/udpct/, which
- * is on the include path too, has a public table.h.
+ * lib/index.h: spelled with its directory, as it includes lib/table.h and
+ * include/udpct/, which is on the include path too, has a public table.h.
  */
-#include "../lib/table.h"
+#include "../lib/index.h"
 
 /* What classify holds just before the lookup: hash and both keys. */
 struct bench_query {

@@ -15,7 +15,7 @@
 #include <errno.h>
 
 #include "parse.h"
-#include "table.h"
+#include "index.h"
 
 #define GROUP 32
 
@@ -35,10 +35,11 @@ classify_group(struct udpct_table *t, const struct udpct_burst_item *pkts,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		p[i].tuple = &v[i].tuple;
 		udpct__parse(pkts[i].l3, pkts[i].len, csum, &p[i]);
 		h[i] = 0;
 		if (hashed(&p[i])) {
-			h[i] = udpct__hash_tuple(t->secret, &p[i].tuple);
+			h[i] = udpct__hash_tuple(t->secret, p[i].tuple);
 			udpct__index_prefetch_bucket(t, h[i]);
 		}
 	}

@@ -22,7 +22,8 @@
 #include <string.h>
 
 #include "parse.h"
-#include "table.h"
+#include "flow.h"
+#include "index.h"
 
 static void
 verdict_none(struct udpct_verdict *v, enum udpct_state s,
@@ -144,7 +145,7 @@ classify_udp(struct udpct_table *t, uint64_t hash, uint32_t bytes,
 	if (f) {
 		udpct__count(&shard(t, v)->found);
 		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
-		if (t->recs[udpct__flow_idx(t, f)].cold.helper)
+		if (udpct__cold(f)->helper)
 			v->priv.flags |= UDPCT__V_HELP;
 	} else {
 		classify_miss(t, hash, now_ns, v);
@@ -162,17 +163,17 @@ static void
 classify_icmp(struct udpct_table *t, const struct udpct__pkt *pkt,
 	      uint64_t hash, uint64_t now_ns, struct udpct_verdict *v)
 {
-	size_t alen = pkt->tuple.family == UDPCT_IPV4 ? 4 : 16;
+	size_t alen = pkt->tuple->family == UDPCT_IPV4 ? 4 : 16;
 	struct udpct_flow *f;
 	enum udpct_dir qdir;
 
-	f = lookup(t, &pkt->tuple, hash, now_ns, &qdir);
+	f = lookup(t, pkt->tuple, hash, now_ns, &qdir);
 	if (!f) {
 		verdict_invalid(t, v, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
 		return;
 	}
 	/* The error must go back to whoever sent the quoted datagram. */
-	if (memcmp(pkt->outer_daddr, pkt->tuple.saddr, alen)) {
+	if (memcmp(pkt->outer_daddr, pkt->tuple->saddr, alen)) {
 		verdict_invalid(t, v, UDPCT_REASON_ICMP_DADDR_MISMATCH);
 		return;
 	}
@@ -192,10 +193,10 @@ classify_bad_udp(struct udpct_table *t, const struct udpct__pkt *pkt,
 {
 	enum udpct_dir dir;
 
-	if (udpct__expect_n(t) && pkt->tuple.family &&
-	    !lookup(t, &pkt->tuple, udpct__hash_tuple(t->secret, &pkt->tuple),
+	if (udpct__expect_n(t) && pkt->tuple->family &&
+	    !lookup(t, pkt->tuple, udpct__hash_tuple(t->secret, pkt->tuple),
 		    now_ns, &dir))
-		consume_expectation(t, &pkt->tuple, now_ns);
+		consume_expectation(t, pkt->tuple, now_ns);
 	verdict_invalid(t, v, pkt->reason);
 }
 
@@ -206,7 +207,6 @@ udpct__classify_parsed(struct udpct_table *t, const struct udpct__pkt *pkt,
 	v->priv.flags = 0;
 	v->priv.payload = pkt->payload;
 	v->priv.payload_len = pkt->payload_len;
-	v->tuple = pkt->tuple;
 	if (pkt->reason != UDPCT_REASON_NONE) {
 		if (pkt->kind == UDPCT__PKT_UDP)
 			classify_bad_udp(t, pkt, now_ns, v);
@@ -237,9 +237,10 @@ udpct_classify(struct udpct_table *t, const void *l3, size_t len,
 
 	if (!t || !v || (!l3 && len))
 		return -EINVAL;
+	pkt.tuple = &v->tuple;
 	udpct__parse(l3, len, !(t->flags & UDPCT_CFG_NO_CHECKSUM), &pkt);
 	if (pkt.reason == UDPCT_REASON_NONE && pkt.kind != UDPCT__PKT_OTHER)
-		hash = udpct__hash_tuple(t->secret, &pkt.tuple);
+		hash = udpct__hash_tuple(t->secret, pkt.tuple);
 	udpct__classify_parsed(t, &pkt, hash, now_ns, v);
 	return 0;
 }
@@ -288,7 +289,7 @@ resolve_clash(struct udpct_table *t, struct udpct_verdict *v,
 	}
 	/* The packet keeps its verdict; only counters merge. */
 	t->wstats.clash++;
-	udpct__flow_account(t, f, dir, v->priv.bytes);
+	udpct__flow_account(f, dir, v->priv.bytes);
 	v->flow = f;
 	v->status = atomic_load_explicit(&f->status, RLX);
 	return true;
@@ -388,7 +389,7 @@ udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
 		udpct__unlock(t);
 		if (err)
 			return err;
-		if (t->recs[udpct__flow_idx(t, v->flow)].cold.helper)
+		if (udpct__cold(v->flow)->helper)
 			flags |= UDPCT__V_HELP;
 	}
 	if (!(flags & UDPCT__V_HELP))

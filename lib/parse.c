@@ -42,6 +42,18 @@ struct l3 {
 	uint32_t ip_len;	/* IP total length */
 };
 
+static uint64_t
+ip_header_sum(const uint8_t *p, uint32_t ihl)
+{
+	uint32_t w[5];
+
+	/* The usual header: five loads, no loop. */
+	if (ihl != 20)
+		return udpct__csum_partial(0, p, ihl);
+	memcpy(w, p, 20);
+	return (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+}
+
 static enum udpct_invalid_reason
 parse_v4(const uint8_t *p, size_t len, bool outer, struct l3 *l3)
 {
@@ -58,7 +70,7 @@ parse_v4(const uint8_t *p, size_t len, bool outer, struct l3 *l3)
 		/* A quoted header is as the router saw it: no length check. */
 		if (tot < ihl || tot > len)
 			return UDPCT_REASON_BAD_IP_LENGTH;
-		if (!udpct__csum_ok(udpct__csum_add(0, p, ihl)))
+		if (!udpct__csum_ok(ip_header_sum(p, ihl)))
 			return UDPCT_REASON_BAD_IP_CHECKSUM;
 	} else {
 		tot = (uint32_t)len;
@@ -168,25 +180,34 @@ parse_l3(const uint8_t *p, size_t len, bool outer, struct l3 *l3)
 	}
 }
 
+/* Every byte of @t is written: the verdict's tuple is public. */
 static void
 fill_tuple(struct udpct_tuple *t, const struct l3 *l3)
 {
-	size_t alen = l3->family == 4 ? 4 : 16;
+	static const uint8_t zero[12];
 
-	memset(t, 0, sizeof(*t));
 	t->family = l3->family;
 	t->proto = UDPCT_PROTO_UDP;
-	memcpy(t->saddr, l3->saddr, alen);
-	memcpy(t->daddr, l3->daddr, alen);
+	t->zone = 0;
 	t->sport = rd16(l3->l4);
 	t->dport = rd16(l3->l4 + 2);
+	if (l3->family == 4) {
+		memcpy(t->saddr, l3->saddr, 4);
+		memcpy(t->saddr + 4, zero, 12);
+		memcpy(t->daddr, l3->daddr, 4);
+		memcpy(t->daddr + 4, zero, 12);
+	} else {
+		memcpy(t->saddr, l3->saddr, 16);
+		memcpy(t->daddr, l3->daddr, 16);
+	}
 }
 
 /* udp_error(): lengths, then the checksum over the whole IP payload. */
 static enum udpct_invalid_reason
 check_udp(const struct l3 *l3, bool verify_csum)
 {
-	uint32_t ulen, sum;
+	uint32_t ulen;
+	uint64_t sum;
 
 	if (l3->l4_len < 8)
 		return UDPCT_REASON_TRUNCATED_UDP_HEADER;
@@ -200,10 +221,13 @@ check_udp(const struct l3 *l3, bool verify_csum)
 	 * pseudo-header, not uh->len: a datagram shorter than its IP payload
 	 * with an RFC checksum is INVALID.  Kept for kernel parity.
 	 */
-	sum = udpct__csum_pseudo(l3->saddr, l3->daddr,
-				 l3->family == 4 ? 4 : 16, IPPROTO_UDP_,
-				 l3->l4_len);
-	sum = udpct__csum_add(sum, l3->l4, l3->l4_len);
+	if (l3->family == 4)
+		sum = udpct__csum_pseudo(0, l3->saddr, l3->daddr, 4,
+					 IPPROTO_UDP_, l3->l4_len);
+	else
+		sum = udpct__csum_pseudo(0, l3->saddr, l3->daddr, 16,
+					 IPPROTO_UDP_, l3->l4_len);
+	sum = udpct__csum_partial(sum, l3->l4, l3->l4_len);
 	return udpct__csum_ok(sum) ? UDPCT_REASON_NONE
 				   : UDPCT_REASON_BAD_CHECKSUM;
 }
@@ -219,12 +243,12 @@ icmp_is_error(uint8_t family, uint8_t type)
 static bool
 icmp_csum_ok(const struct l3 *l3)
 {
-	uint32_t sum = 0;
+	uint64_t sum = 0;
 
 	if (l3->family == 6)
-		sum = udpct__csum_pseudo(l3->saddr, l3->daddr, 16,
+		sum = udpct__csum_pseudo(0, l3->saddr, l3->daddr, 16,
 					 IPPROTO_ICMPV6_, l3->l4_len);
-	return udpct__csum_ok(udpct__csum_add(sum, l3->l4, l3->l4_len));
+	return udpct__csum_ok(udpct__csum_partial(sum, l3->l4, l3->l4_len));
 }
 
 /* The quoted datagram of an ICMP error (nf_conntrack_inet_error()). */
@@ -249,7 +273,7 @@ parse_quote(const struct l3 *outer, struct udpct__pkt *out)
 		out->reason = UDPCT_REASON_BAD_ICMP_QUOTE;
 		return;
 	}
-	fill_tuple(&out->tuple, &in);
+	fill_tuple(out->tuple, &in);
 }
 
 static void
@@ -277,23 +301,34 @@ udpct__parse(const uint8_t *p, size_t len, bool verify_csum,
 {
 	struct l3 l3;
 
-	memset(out, 0, sizeof(*out));
+	/* Field by field: a memset of the whole packet costs more. */
 	out->kind = UDPCT__PKT_OTHER;
+	out->tuple->family = 0;
+	out->ip_len = 0;
+	out->payload = NULL;
+	out->payload_len = 0;
 	out->reason = parse_l3(p, len, true, &l3);
 	if (out->reason != UDPCT_REASON_NONE)
-		return;
+		goto no_tuple;
 	out->ip_len = l3.ip_len;
 	if (l3.proto == IPPROTO_UDP_) {
 		out->kind = UDPCT__PKT_UDP;
-		if (l3.l4_len >= 4)
-			fill_tuple(&out->tuple, &l3);
+		if (l3.l4_len < 4) {
+			out->reason = UDPCT_REASON_TRUNCATED_UDP_HEADER;
+			goto no_tuple;
+		}
+		fill_tuple(out->tuple, &l3);
 		out->reason = check_udp(&l3, verify_csum);
 		if (out->reason == UDPCT_REASON_NONE) {
 			out->payload = l3.l4 + 8;
 			out->payload_len = rd16(l3.l4 + 4) - 8u;
 		}
-	} else if (l3.proto == (l3.family == 4 ? IPPROTO_ICMP_
-						: IPPROTO_ICMPV6_)) {
-		parse_icmp(&l3, verify_csum, out);
+		return;
 	}
+	if (l3.proto == (l3.family == 4 ? IPPROTO_ICMP_ : IPPROTO_ICMPV6_))
+		parse_icmp(&l3, verify_csum, out);
+	if (out->tuple->family)
+		return;
+no_tuple:
+	memset(out->tuple, 0, sizeof(*out->tuple));
 }

@@ -22,7 +22,8 @@ enum udpct__pkt_kind {
  * struct udpct__pkt - what the classifier needs from a packet.
  * @kind:        see enum udpct__pkt_kind.
  * @reason:      UDPCT_REASON_NONE, or why the packet is INVALID.
- * @tuple:       UDP: the packet's tuple (family 0 if the ports could not
+ * @tuple:       caller's storage (the verdict's tuple), always written:
+ *               UDP: the packet's tuple (all zero if the ports could not
  *               be read); ICMP error: the quoted datagram's tuple.
  * @outer_daddr: ICMP error: the error's own destination address.
  * @ip_len:      IP total length (header included), for byte counters.
@@ -32,7 +33,7 @@ enum udpct__pkt_kind {
 struct udpct__pkt {
 	enum udpct__pkt_kind kind;
 	enum udpct_invalid_reason reason;
-	struct udpct_tuple tuple;
+	struct udpct_tuple *tuple;
 	uint8_t outer_daddr[16];
 	uint32_t ip_len;
 	const uint8_t *payload;
@@ -41,7 +42,8 @@ struct udpct__pkt {
 
 /*
  * Parse @len bytes at @p.  @verify_csum mirrors nf_conntrack_checksum at
- * PRE_ROUTING.  Always fills @out; never reads beyond @p + @len.
+ * PRE_ROUTING.  @out->tuple must point at storage for the tuple.  Always
+ * fills @out; never reads beyond @p + @len.
  */
 void udpct__parse(const uint8_t *p, size_t len, bool verify_csum,
 		  struct udpct__pkt *out);

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "table.h"
+#include "index.h"
 
 #define DEFAULT_CAPACITY	262144u		/* nf_conntrack_max here */
 #define MAX_CAPACITY		(1u << 30)
@@ -304,7 +304,7 @@ void
 udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 		 struct udpct_flow_info *info)
 {
-	const struct udpct__cold *c = &t->recs[udpct__flow_idx(t, f)].cold;
+	const struct udpct__cold *c = udpct__cold(f);
 	uint64_t w[5];
 	int i;
 

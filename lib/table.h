@@ -157,6 +157,13 @@ udpct__flow_idx(const struct udpct_table *t, const struct udpct_flow *f)
 	return (uint32_t)((const struct udpct__rec *)f - t->recs);
 }
 
+/* The cold line of @f's record, without going through its index. */
+static inline struct udpct__cold *
+udpct__cold(const struct udpct_flow *f)
+{
+	return &((struct udpct__rec *)(uintptr_t)f)->cold;
+}
+
 static inline uint64_t
 udpct__tick(uint64_t ns)
 {
@@ -181,20 +188,6 @@ udpct__flow_live(const struct udpct_flow *f, uint64_t now_ns)
 		       UDPCT_STATUS_CONFIRMED &&
 	       now_ns < atomic_load_explicit(&f->deadline_ns, RLX);
 }
-
-/* index.c */
-struct udpct_flow *udpct__index_find(const struct udpct_table *t,
-				     uint64_t hash,
-				     const struct udpct__key *fwd,
-				     const struct udpct__key *rev,
-				     enum udpct_dir *dir);
-int udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx,
-			uint64_t now_ns);
-void udpct__index_prefetch_bucket(const struct udpct_table *t, uint64_t hash);
-void udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash);
-void udpct__index_remove(struct udpct_table *t, uint64_t hash, uint32_t idx);
-uint32_t udpct__early_drop(struct udpct_table *t, uint64_t hash,
-			   uint64_t now_ns);
 
 /* table.c */
 bool udpct__flow_valid(const struct udpct_table *t,
@@ -233,15 +226,5 @@ struct udpct__pkt;
 void udpct__classify_parsed(struct udpct_table *t,
 			    const struct udpct__pkt *pkt, uint64_t hash,
 			    uint64_t now_ns, struct udpct_verdict *v);
-
-/* flow.c */
-void udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
-		      const struct udpct__key *key, uint64_t hash,
-		      uint32_t bytes, uint64_t now_ns);
-void udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
-			enum udpct_dir dir, uint32_t bytes, uint64_t now_ns,
-			struct udpct_verdict *v);
-void udpct__flow_account(struct udpct_table *t, struct udpct_flow *f,
-			 enum udpct_dir dir, uint32_t bytes);
 
 #endif /* UDPCT_TABLE_PRIV_H */

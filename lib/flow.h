@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * flow.c - the UDP state machine of one flow: ctinfo, timeouts, ASSURED,
- * counters.  Follows resolve_normal_ct() and nf_conntrack_udp_packet()
+ * flow.h - the UDP state machine of one flow: ctinfo, timeouts, ASSURED,
+ * counters.  Inline: classify.c runs it for every packet.  Follows resolve_normal_ct() and nf_conntrack_udp_packet()
  * (net/netfilter/nf_conntrack_core.c, nf_conntrack_proto_udp.c, 6.18):
  *
  *   reply direction                    -> ESTABLISHED (reply)
@@ -17,15 +17,17 @@
  * thread never shortens a flow's life), except on the ASSURED transition,
  * which sets it exactly as the kernel does.
  */
+#ifndef UDPCT_FLOW_H
+#define UDPCT_FLOW_H
+
 #include <string.h>
 
 #include "table.h"
 
-void
-udpct__flow_account(struct udpct_table *t, struct udpct_flow *f,
-		    enum udpct_dir dir, uint32_t bytes)
+static inline void
+udpct__flow_account(struct udpct_flow *f, enum udpct_dir dir, uint32_t bytes)
 {
-	struct udpct__cold *c = &t->recs[udpct__flow_idx(t, f)].cold;
+	struct udpct__cold *c = udpct__cold(f);
 
 	/*
 	 * Load + store, no locked instruction: exact while one thread carries
@@ -40,7 +42,7 @@ udpct__flow_account(struct udpct_table *t, struct udpct_flow *f,
 			      RLX);
 }
 
-void
+static inline void
 udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
 		 const struct udpct__key *key, uint64_t hash, uint32_t bytes,
 		 uint64_t now_ns)
@@ -63,11 +65,11 @@ udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
 	c->hash = hash;
 	if (t->user_data_size)
 		memset(udpct__user_data(t, idx), 0, t->user_data_size);
-	udpct__flow_account(t, f, UDPCT_DIR_ORIGINAL, bytes);
+	udpct__flow_account(f, UDPCT_DIR_ORIGINAL, bytes);
 	atomic_store_explicit(&f->status, UDPCT_STATUS_CONFIRMED, RLX);
 }
 
-static enum udpct_state
+static inline enum udpct_state
 packet_state(uint32_t status, enum udpct_dir dir)
 {
 	if (dir == UDPCT_DIR_REPLY || (status & UDPCT_STATUS_SEEN_REPLY))
@@ -77,7 +79,7 @@ packet_state(uint32_t status, enum udpct_dir dir)
 	return UDPCT_NEW;
 }
 
-static void
+static inline void
 refresh(struct udpct_flow *f, uint64_t deadline)
 {
 	uint64_t cur = atomic_load_explicit(&f->deadline_ns, RLX);
@@ -92,14 +94,14 @@ refresh(struct udpct_flow *f, uint64_t deadline)
 		;
 }
 
-void
+static inline void
 udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
 		   enum udpct_dir dir, uint32_t bytes, uint64_t now_ns,
 		   struct udpct_verdict *v)
 {
 	uint32_t st = atomic_load_explicit(&f->status, RLX), set = 0;
 	uint64_t timeout = t->timeout_ns, d;
-	struct udpct__cold *c = &t->recs[udpct__flow_idx(t, f)].cold;
+	struct udpct__cold *c = udpct__cold(f);
 	int64_t age;
 
 	v->state = packet_state(st, dir);
@@ -126,9 +128,11 @@ udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
 		atomic_store_explicit(&f->deadline_ns, d, RLX);
 	else
 		refresh(f, d);
-	udpct__flow_account(t, f, dir, bytes);
+	udpct__flow_account(f, dir, bytes);
 	if (now_ns > atomic_load_explicit(&c->last_ns, RLX))
 		atomic_store_explicit(&c->last_ns, now_ns, RLX);
 	v->status = st | set;
 	v->flow = f;
 }
+
+#endif /* UDPCT_FLOW_H */
