@@ -3,9 +3,9 @@
  * fuzz_classify: a sequence of packets with time steps, replayed against
  * one small table with the TFTP and NetBIOS-NS helpers on, so that early
  * drop, expiry, expectations and clashes all happen.  Record format:
- *   u8 flags (bit 0: commit, bit 1: advance first, bit 2: reply-swap
- *   nothing, reserved), u8 time step in 10 ms units, u16 length (LE),
- *   then that many bytes of L3 packet.
+ *   u8 flags (bit 0: commit, bit 1: advance first, bit 2 of the first
+ *   record: a table with UDPCT_CFG_ACCOUNTING), u8 time step in 10 ms
+ *   units, u16 length (LE), then that many bytes of L3 packet.
  * Invariants after every step: verdicts well-formed, and the books balance:
  * committed = live + expired + early-dropped.
  */
@@ -32,7 +32,7 @@ books(struct udpct_table *t)
 }
 
 static struct udpct_table *
-make_table(void)
+make_table(uint32_t flags)
 {
 	struct udpct_config cfg;
 	struct udpct_helper h;
@@ -41,7 +41,7 @@ make_table(void)
 	udpct_config_init(&cfg);
 	cfg.capacity = 16;
 	cfg.expect_max = 8;
-	cfg.flags = UDPCT_CFG_FIXED_SEED;
+	cfg.flags = UDPCT_CFG_FIXED_SEED | flags;
 	cfg.udp_timeout_ns = 300 * MS;
 	cfg.udp_timeout_stream_ns = 1200 * MS;
 	if (udpct_table_new(&cfg, &t))
@@ -59,7 +59,8 @@ make_table(void)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct udpct_table *t = make_table();
+	struct udpct_table *t =
+		make_table(size && (data[0] & 4) ? UDPCT_CFG_ACCOUNTING : 0);
 	struct udpct_verdict v;
 	uint64_t now = 1000 * MS;
 	size_t off = 0, len;

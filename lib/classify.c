@@ -145,7 +145,7 @@ classify_udp(struct udpct_table *t, uint64_t hash, uint32_t bytes,
 	if (f) {
 		udpct__count(&shard(t, v)->found);
 		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
-		if (udpct__cold(f)->helper)
+		if (f->helper)
 			v->priv.flags |= UDPCT__V_HELP;
 	} else {
 		classify_miss(t, hash, now_ns, v);
@@ -289,7 +289,7 @@ resolve_clash(struct udpct_table *t, struct udpct_verdict *v,
 	}
 	/* The packet keeps its verdict; only counters merge. */
 	t->wstats.clash++;
-	udpct__flow_account(f, dir, v->priv.bytes);
+	udpct__flow_account(t, f, dir, v->priv.bytes, v->priv.now_ns);
 	v->flow = f;
 	v->status = atomic_load_explicit(&f->status, RLX);
 	return true;
@@ -324,13 +324,13 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 	if (!f)
 		goto full;
 	idx = udpct__flow_idx(t, f);
-	udpct__flow_init(t, f, &fwd, v->priv.hash, v->priv.bytes,
+	udpct__flow_init(t, f, &fwd, v->priv.bytes,
 			 v->priv.now_ns);
 	if (flags & UDPCT__V_EXPECTED)
 		atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_EXPECTED,
 					 RLX);
 	else if (t->nhelpers)
-		t->recs[idx].cold.helper = udpct__helper_find(t, &v->tuple);
+		f->helper = udpct__helper_find(t, &v->tuple);
 	/* The packet's view: a reader may add SEEN_REPLY once published. */
 	v->status = atomic_load_explicit(&f->status, RLX);
 	/* Publish last: the release store makes the record whole. */
@@ -389,7 +389,7 @@ udpct_commit(struct udpct_table *t, struct udpct_verdict *v)
 		udpct__unlock(t);
 		if (err)
 			return err;
-		if (udpct__cold(v->flow)->helper)
+		if (v->flow->helper)
 			flags |= UDPCT__V_HELP;
 	}
 	if (!(flags & UDPCT__V_HELP))

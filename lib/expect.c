@@ -56,7 +56,7 @@ udpct__expect_remove(struct udpct_table *t, uint32_t i)
 	uint32_t last = udpct__expect_n(t) - 1;
 	struct udpct__exp *e = &t->exp[i];
 
-	t->recs[e->master].cold.nexpect--;
+	udpct__flow_at(t, e->master)->nexpect--;
 	udpct__wheel_cancel(&t->wheel, t->capacity + i);
 	if (i != last) {
 		*e = t->exp[last];
@@ -72,7 +72,7 @@ udpct__expect_kill_master(struct udpct_table *t, uint32_t master)
 {
 	uint32_t i = udpct__expect_n(t);
 
-	while (t->recs[master].cold.nexpect && i--)
+	while (udpct__flow_at(t, master)->nexpect && i--)
 		if (t->exp[i].master == master)
 			udpct__expect_remove(t, i);
 }
@@ -160,6 +160,14 @@ check_existing(struct udpct_table *t, const struct udpct__exp *n)
 	return -ENOENT;
 }
 
+/* The per-master limit; a record counts at most UINT16_MAX. */
+static bool
+master_full(const struct udpct_flow *m, const struct udpct_expect *e)
+{
+	return (e->max_per_master && m->nexpect >= e->max_per_master) ||
+	       m->nexpect == UINT16_MAX;
+}
+
 /* Lock held. */
 static int
 expect_add(struct udpct_table *t, struct udpct__exp *n,
@@ -172,8 +180,7 @@ expect_add(struct udpct_table *t, struct udpct__exp *n,
 		udpct__expect_remove(t, (uint32_t)r);	/* re-arm: replace */
 	} else if (r == -EBUSY) {
 		return -EBUSY;
-	} else if (e->max_per_master &&
-		   t->recs[n->master].cold.nexpect >= e->max_per_master) {
+	} else if (master_full(udpct__flow_at(t, n->master), e)) {
 		oldest_of_master(t, n->master);
 	}
 	i = udpct__expect_n(t);
@@ -184,7 +191,7 @@ expect_add(struct udpct_table *t, struct udpct__exp *n,
 	udpct__wheel_arm(&t->wheel, t->capacity + i,
 			 udpct__tick(n->deadline_ns));
 	atomic_store_explicit(&t->expect_count, i + 1, RLX);
-	t->recs[n->master].cold.nexpect++;
+	udpct__flow_at(t, n->master)->nexpect++;
 	return 0;
 }
 

@@ -25,7 +25,7 @@ static bool
 fire_flow(struct reap_ctx *c, uint32_t idx, uint64_t *rearm_tick)
 {
 	struct udpct_table *t = c->t;
-	struct udpct_flow *f = &t->recs[idx].hot;
+	struct udpct_flow *f = udpct__flow_at(t, idx);
 	uint64_t deadline = atomic_load_explicit(&f->deadline_ns, RLX);
 	uint32_t st = atomic_load_explicit(&f->status, RLX);
 	struct udpct_flow_info info;

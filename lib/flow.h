@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * flow.h - the UDP state machine of one flow: ctinfo, timeouts, ASSURED,
- * counters.  Inline: classify.c runs it for every packet.  Follows resolve_normal_ct() and nf_conntrack_udp_packet()
+ * counters; inline, as classify.c runs it for every packet.  Follows
+ * resolve_normal_ct() and nf_conntrack_udp_packet()
  * (net/netfilter/nf_conntrack_core.c, nf_conntrack_proto_udp.c, 6.18):
  *
  *   reply direction                    -> ESTABLISHED (reply)
@@ -24,31 +25,35 @@
 
 #include "table.h"
 
+/* Packet and byte counters, with UDPCT_CFG_ACCOUNTING (nf_conntrack_acct). */
 static inline void
-udpct__flow_account(struct udpct_flow *f, enum udpct_dir dir, uint32_t bytes)
+udpct__flow_account(const struct udpct_table *t, struct udpct_flow *f,
+		    enum udpct_dir dir, uint32_t bytes, uint64_t now_ns)
 {
-	struct udpct__cold *c = udpct__cold(f);
+	struct udpct__acct *a = udpct__acct(f);
 
+	if (!(t->flags & UDPCT_CFG_ACCOUNTING))
+		return;
 	/*
 	 * Load + store, no locked instruction: exact while one thread carries
 	 * a flow (RSS steers a flow to one queue); racing threads on the same
 	 * flow may lose an increment (docs/concurrency.md).
 	 */
-	atomic_store_explicit(&c->packets[dir],
-			      atomic_load_explicit(&c->packets[dir], RLX) + 1,
+	atomic_store_explicit(&a->packets[dir],
+			      atomic_load_explicit(&a->packets[dir], RLX) + 1,
 			      RLX);
-	atomic_store_explicit(&c->bytes[dir],
-			      atomic_load_explicit(&c->bytes[dir], RLX) + bytes,
+	atomic_store_explicit(&a->bytes[dir],
+			      atomic_load_explicit(&a->bytes[dir], RLX) + bytes,
 			      RLX);
+	if (now_ns > atomic_load_explicit(&a->last_ns, RLX))
+		atomic_store_explicit(&a->last_ns, now_ns, RLX);
 }
 
 static inline void
 udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
-		 const struct udpct__key *key, uint64_t hash, uint32_t bytes,
-		 uint64_t now_ns)
+		 const struct udpct__key *key, uint32_t bytes, uint64_t now_ns)
 {
 	uint32_t idx = udpct__flow_idx(t, f);
-	struct udpct__cold *c = &t->recs[idx].cold;
 	int i;
 
 	/* No reader sees this record until the index slot is published. */
@@ -57,15 +62,13 @@ udpct__flow_init(struct udpct_table *t, struct udpct_flow *f,
 	atomic_store_explicit(&f->first_ns, now_ns, RLX);
 	atomic_store_explicit(&f->deadline_ns,
 			      udpct__deadline(now_ns, t->timeout_ns), RLX);
-	for (i = 0; i < 2; i++) {
-		atomic_store_explicit(&c->packets[i], 0, RLX);
-		atomic_store_explicit(&c->bytes[i], 0, RLX);
-	}
-	atomic_store_explicit(&c->last_ns, now_ns, RLX);
-	c->hash = hash;
+	f->helper = 0;
+	f->nexpect = 0;
+	if (t->flags & UDPCT_CFG_ACCOUNTING)
+		memset(udpct__acct(f), 0, sizeof(struct udpct__acct));
 	if (t->user_data_size)
 		memset(udpct__user_data(t, idx), 0, t->user_data_size);
-	udpct__flow_account(f, UDPCT_DIR_ORIGINAL, bytes);
+	udpct__flow_account(t, f, UDPCT_DIR_ORIGINAL, bytes, now_ns);
 	atomic_store_explicit(&f->status, UDPCT_STATUS_CONFIRMED, RLX);
 }
 
@@ -101,7 +104,6 @@ udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
 {
 	uint32_t st = atomic_load_explicit(&f->status, RLX), set = 0;
 	uint64_t timeout = t->timeout_ns, d;
-	struct udpct__cold *c = udpct__cold(f);
 	int64_t age;
 
 	v->state = packet_state(st, dir);
@@ -128,9 +130,7 @@ udpct__flow_packet(struct udpct_table *t, struct udpct_flow *f,
 		atomic_store_explicit(&f->deadline_ns, d, RLX);
 	else
 		refresh(f, d);
-	udpct__flow_account(f, dir, bytes);
-	if (now_ns > atomic_load_explicit(&c->last_ns, RLX))
-		atomic_store_explicit(&c->last_ns, now_ns, RLX);
+	udpct__flow_account(t, f, dir, bytes, now_ns);
 	v->status = st | set;
 	v->flow = f;
 }

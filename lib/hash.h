@@ -117,4 +117,27 @@ udpct__hash_tuple(const uint8_t *secret, const struct udpct_tuple *t)
 				       : udpct__hash_v6(secret, t);
 }
 
+/* The tuple a key was built from (its original direction). */
+static inline void
+udpct__key_tuple(const struct udpct__key *k, struct udpct_tuple *t)
+{
+	t->sport = (uint16_t)k->w[4];
+	t->dport = (uint16_t)(k->w[4] >> 16);
+	t->zone = (uint16_t)(k->w[4] >> 32);
+	t->family = (uint8_t)(k->w[4] >> 48);
+	t->proto = (uint8_t)(k->w[4] >> 56);
+	memcpy(t->saddr, &k->w[0], 16);
+	memcpy(t->daddr, &k->w[2], 16);
+}
+
+/* The hash of a stored key: records keep no hash, writers recompute it. */
+static inline uint64_t
+udpct__hash_key(const uint8_t *secret, const struct udpct__key *k)
+{
+	struct udpct_tuple t;
+
+	udpct__key_tuple(k, &t);
+	return udpct__hash_tuple(secret, &t);
+}
+
 #endif /* UDPCT_HASH_H */

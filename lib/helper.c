@@ -53,7 +53,7 @@ int
 udpct__helper_run(struct udpct_table *t, struct udpct_flow *f,
 		  const struct udpct_verdict *v)
 {
-	uint8_t id = udpct__cold(f)->helper;
+	uint8_t id = f->helper;
 	const struct udpct_helper *h;
 
 	if (!id)

@@ -110,7 +110,7 @@ drop_bucket(struct udpct_table *t, struct udpct__bucket *b, uint64_t now_ns)
 		s = atomic_load_explicit(&b->slot[i], RLX);
 		if ((uint32_t)s == 0)
 			continue;
-		f = &t->recs[(uint32_t)s - 1].hot;
+		f = udpct__flow_at(t, (uint32_t)s - 1);
 		st = atomic_load_explicit(&f->status, RLX);
 		if (!udpct__flow_live(f, now_ns)) {
 			t->wstats.expired++;	/* reaped on the way */

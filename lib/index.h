@@ -41,7 +41,7 @@ udpct__slot_flow(const struct udpct_table *t, uint64_t s, uint32_t tag)
 {
 	if ((uint32_t)(s >> 32) != tag || (uint32_t)s == 0)
 		return NULL;
-	return &t->recs[(uint32_t)s - 1].hot;
+	return udpct__flow_at(t, (uint32_t)s - 1);
 }
 
 /* Which direction of @f's key is @fwd (whose inverse is @rev), if any. */
@@ -110,8 +110,8 @@ udpct__index_prefetch_bucket(const struct udpct_table *t, uint64_t hash)
 }
 
 /*
- * The record a tag in the first bucket points at (the common case): both
- * of its lines, since every packet updates the counters in the cold one.
+ * The record a tag in the first bucket points at (the common case), and
+ * its counters' line with accounting on.
  */
 static inline void
 udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash)
@@ -125,8 +125,8 @@ udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash)
 				     udpct__tag(hash));
 		if (f) {
 			__builtin_prefetch(f);
-			__builtin_prefetch(&((const struct udpct__rec *)f)->cold,
-					   1);
+			if (t->flags & UDPCT_CFG_ACCOUNTING)
+				__builtin_prefetch(udpct__acct(f), 1);
 			return;
 		}
 	}

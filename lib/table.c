@@ -4,7 +4,7 @@
  * dumps and statistics.
  *
  * Every byte is allocated here, at creation, through the embedder's hooks:
- * the record pool (hot and cold arrays), the index, the wheel, user data
+ * the record pool, the index, the wheel, user data
  * and the pool's free stack.  After udpct_table_new() nothing allocates.
  */
 #include <errno.h>
@@ -119,6 +119,12 @@ make_secret(struct udpct_table *t, const struct udpct_config *c)
 	return 0;
 }
 
+static size_t
+flows_bytes(const struct udpct_table *t)
+{
+	return (size_t)t->capacity << t->rec_shift;
+}
+
 static int
 alloc_arrays(struct udpct_table *t)
 {
@@ -126,8 +132,7 @@ alloc_arrays(struct udpct_table *t)
 	uint32_t nb = t->bucket_mask + 1, i;
 	void *wmem;
 
-	t->recs = udpct__alloc_zero(a, (size_t)t->capacity * sizeof(*t->recs),
-				    sizeof(*t->recs));
+	t->flows = udpct__alloc_zero(a, flows_bytes(t), 1u << t->rec_shift);
 	t->bucket_bytes = (size_t)nb * sizeof(*t->buckets);
 	t->buckets = udpct__alloc_zero(a, t->bucket_bytes, UDPCT_CACHE_LINE);
 	t->free_stack = udpct__alloc_zero(a, (size_t)t->capacity * 4, 4);
@@ -144,7 +149,7 @@ alloc_arrays(struct udpct_table *t)
 	if (t->user_data_size)
 		t->user_data = udpct__alloc_zero(a, (size_t)t->capacity *
 						 t->user_data_size, 16);
-	if (!t->recs || !t->buckets || !t->free_stack || !wmem ||
+	if (!t->flows || !t->buckets || !t->free_stack || !wmem ||
 	    !t->exp || !t->shards || !t->qsbr.ring ||
 	    (t->user_data_size && !t->user_data)) {
 		t->wheel.nodes = wmem;
@@ -165,7 +170,7 @@ free_arrays(struct udpct_table *t)
 {
 	struct udpct__alloc *a = &t->alloc;
 
-	udpct__alloc_free(a, t->recs, (size_t)t->capacity * sizeof(*t->recs));
+	udpct__alloc_free(a, t->flows, flows_bytes(t));
 	udpct__alloc_free(a, t->buckets, t->bucket_bytes);
 	udpct__alloc_free(a, t->free_stack, (size_t)t->capacity * 4);
 	udpct__alloc_free(a, t->exp, (size_t)t->expect_max * sizeof(*t->exp));
@@ -181,6 +186,7 @@ static int
 table_setup(struct udpct_table *t, const struct udpct_config *c)
 {
 	t->flags = c->flags;
+	t->rec_shift = c->flags & UDPCT_CFG_ACCOUNTING ? 7 : 6;
 	t->capacity = c->capacity ? c->capacity : DEFAULT_CAPACITY;
 	t->user_data_size = (c->user_data_size + 15) & ~15u;
 	t->expect_max = c->expect_max ? c->expect_max : DEFAULT_EXPECT_MAX;
@@ -262,7 +268,7 @@ udpct__flow_alloc(struct udpct_table *t)
 	if (top == 0)
 		return NULL;
 	atomic_store_explicit(&t->free_top, top - 1, RLX);
-	return &t->recs[t->free_stack[top - 1]].hot;
+	return udpct__flow_at(t, t->free_stack[top - 1]);
 }
 
 /* Make @f unreachable for lookups.  Lock held. */
@@ -270,9 +276,13 @@ void
 udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f)
 {
 	uint32_t idx = udpct__flow_idx(t, f);
+	struct udpct__key key;
+	int i;
 
+	for (i = 0; i < 5; i++)
+		key.w[i] = atomic_load_explicit(&f->key[i], RLX);
 	atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_DYING, RLX);
-	udpct__index_remove(t, t->recs[idx].cold.hash, idx);
+	udpct__index_remove(t, udpct__hash_key(t->secret, &key), idx);
 }
 
 /* An unlinked flow leaves the wheel, loses its expectations, and waits
@@ -283,7 +293,7 @@ udpct__flow_retire(struct udpct_table *t, struct udpct_flow *f)
 	uint32_t idx = udpct__flow_idx(t, f);
 
 	udpct__wheel_cancel(&t->wheel, idx);
-	if (t->recs[idx].cold.nexpect)
+	if (f->nexpect)
 		udpct__expect_kill_master(t, idx);
 	udpct__qsbr_retire(t, idx);
 }
@@ -294,8 +304,7 @@ udpct__flow_free_idx(struct udpct_table *t, uint32_t idx)
 {
 	uint32_t top = atomic_load_explicit(&t->free_top, RLX);
 
-	t->recs[idx].cold.helper = 0;
-	atomic_store_explicit(&t->recs[idx].hot.status, 0, RLX);
+	atomic_store_explicit(&udpct__flow_at(t, idx)->status, 0, RLX);
 	t->free_stack[top] = idx;
 	atomic_store_explicit(&t->free_top, top + 1, RLX);
 }
@@ -304,39 +313,36 @@ void
 udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 		 struct udpct_flow_info *info)
 {
-	const struct udpct__cold *c = udpct__cold(f);
-	uint64_t w[5];
+	const struct udpct__acct *a = udpct__acct(f);
+	struct udpct__key key;
 	int i;
 
 	for (i = 0; i < 5; i++)
-		w[i] = atomic_load_explicit(&f->key[i], RLX);
+		key.w[i] = atomic_load_explicit(&f->key[i], RLX);
 	memset(info, 0, sizeof(*info));
-	info->tuple.sport = (uint16_t)w[4];
-	info->tuple.dport = (uint16_t)(w[4] >> 16);
-	info->tuple.zone = (uint16_t)(w[4] >> 32);
-	info->tuple.family = (uint8_t)(w[4] >> 48);
-	info->tuple.proto = (uint8_t)(w[4] >> 56);
-	memcpy(info->tuple.saddr, &w[0], 16);
-	memcpy(info->tuple.daddr, &w[2], 16);
+	udpct__key_tuple(&key, &info->tuple);
 	info->status = atomic_load_explicit(&f->status, RLX);
-	for (i = 0; i < 2; i++) {
-		info->packets[i] = atomic_load_explicit(&c->packets[i], RLX);
-		info->bytes[i] = atomic_load_explicit(&c->bytes[i], RLX);
+	if (t->flags & UDPCT_CFG_ACCOUNTING) {
+		for (i = 0; i < 2; i++) {
+			info->packets[i] =
+				atomic_load_explicit(&a->packets[i], RLX);
+			info->bytes[i] =
+				atomic_load_explicit(&a->bytes[i], RLX);
+		}
+		info->last_ns = atomic_load_explicit(&a->last_ns, RLX);
 	}
 	info->first_ns = atomic_load_explicit(&f->first_ns, RLX);
-	info->last_ns = atomic_load_explicit(&c->last_ns, RLX);
 	info->deadline_ns = atomic_load_explicit(&f->deadline_ns, RLX);
-	info->helper = c->helper ? t->helpers[c->helper - 1].name : NULL;
+	info->helper = f->helper ? t->helpers[f->helper - 1].name : NULL;
 }
 
 bool
 udpct__flow_valid(const struct udpct_table *t, const struct udpct_flow *f)
 {
-	uintptr_t p = (uintptr_t)f, base = (uintptr_t)t->recs;
+	uintptr_t p = (uintptr_t)f, base = (uintptr_t)t->flows;
 
-	return p >= base &&
-	       p < base + (uintptr_t)t->capacity * sizeof(*t->recs) &&
-	       (p - base) % sizeof(*t->recs) == 0;
+	return p >= base && p < base + flows_bytes(t) &&
+	       ((p - base) & ((1u << t->rec_shift) - 1)) == 0;
 }
 
 UDPCT_EXPORT int
@@ -370,7 +376,7 @@ udpct_table_scan(struct udpct_table *t, uint64_t now_ns, udpct_scan_fn fn,
 		return -EINVAL;
 	udpct__lock(t);
 	for (i = 0; i < t->capacity; i++) {
-		f = &t->recs[i].hot;
+		f = udpct__flow_at(t, i);
 		if (!udpct__flow_live(f, now_ns))
 			continue;
 		udpct__flow_info(t, f, &info);

@@ -6,9 +6,11 @@
  *  - flow records come from a pool allocated at creation; a record's index
  *    in the pool is its identity for the index, the wheel and user data;
  *    a removed record is reused only after a grace period (reclaim.c);
- *  - a record is split hot/cold: the hot cache line holds what a lookup
- *    and a refresh touch (key, deadline, status, creation time), the cold
- *    line counters and bookkeeping; both lines of a record are adjacent;
+ *  - a record is one cache line (key, deadline, status, creation time,
+ *    helper and expectation count): what a lookup and a refresh touch;
+ *    with UDPCT_CFG_ACCOUNTING (nf_conntrack_acct) each record is followed
+ *    by a second line of packet and byte counters, so records are 128
+ *    bytes apart and the adjacent-line prefetcher brings both;
  *  - the index is an array of cache-line buckets of 8 slots; a slot packs a
  *    32-bit hash tag with the record index + 1 (0 = empty) so that one
  *    64-bit load gives both; each key has two candidate buckets (two-choice
@@ -16,11 +18,12 @@
  *
  * Fields and their guards:
  *  - immutable from publication (release store of the index slot) until
- *    reuse after a grace period: key, first_ns, cold.hash, cold.helper;
+ *    reuse after a grace period: key, first_ns, helper;
  *  - updated by readers with relaxed atomics: deadline_ns (only grows, by
- *    CAS), status (bits only set, by fetch_or), cold counters and last_ns
+ *    CAS), status (bits only set, by fetch_or), the counters and last_ns
  *    (load + store: exact while one thread carries a flow, see
  *    docs/concurrency.md);
+ *  - nexpect: the writer lock;
  *  - everything under "Writer side" in struct udpct_table: the writer lock.
  * Lock order: there is one lock, t->lock; callbacks into the embedder run
  * under it and must not call back into writer functions of the table.
@@ -51,21 +54,24 @@
 
 #define RLX memory_order_relaxed
 
-/* The hot cache line of a flow record; the public handle points here. */
+/* A flow record's (first) cache line; the public handle points here. */
 struct udpct_flow {
 	_Atomic uint64_t key[5];	/* struct udpct__key, original dir */
 	_Atomic uint64_t deadline_ns;	/* gone once now_ns >= this */
 	_Atomic uint64_t first_ns;	/* creating packet: the 2 s rule */
 	_Atomic uint32_t status;	/* UDPCT_STATUS_* */
+	uint8_t helper;			/* index in helpers[] + 1, 0: none */
+	uint16_t nexpect;		/* expectations this flow created */
 } __attribute__((aligned(UDPCT_CACHE_LINE)));
 
-struct udpct__cold {
+_Static_assert(sizeof(struct udpct_flow) == UDPCT_CACHE_LINE,
+	       "a flow record is one cache line");
+
+/* The line after each record with UDPCT_CFG_ACCOUNTING. */
+struct udpct__acct {
 	_Atomic uint64_t packets[2];
 	_Atomic uint64_t bytes[2];
 	_Atomic uint64_t last_ns;
-	uint64_t hash;			/* to find the bucket on removal */
-	uint32_t nexpect;		/* expectations this flow created */
-	uint8_t helper;			/* index in helpers[] + 1, 0: none */
 } __attribute__((aligned(UDPCT_CACHE_LINE)));
 
 /* An expectation (nf_conntrack_expect); key is stored pre-masked. */
@@ -83,24 +89,14 @@ struct udpct__exp {
 #define UDPCT__V_EXPECTED	(1u << 1)	/* ... created by expectation */
 #define UDPCT__V_HELP		(1u << 2)	/* run the flow's helper */
 
-/*
- * A flow record: the hot line and the cold line side by side, 128-byte
- * aligned, so that the adjacent-line prefetcher brings the counters in with
- * the key: one miss per flow instead of two.  The public handle points at
- * the hot line, the record's first member.
- */
-struct udpct__rec {
-	struct udpct_flow hot;
-	struct udpct__cold cold;
-} __attribute__((aligned(2 * UDPCT_CACHE_LINE)));
-
 struct udpct__bucket {
 	_Atomic uint64_t slot[UDPCT__BUCKET_SLOTS];
 } __attribute__((aligned(UDPCT_CACHE_LINE)));
 
 struct udpct_table {
 	/* Read-mostly after creation. */
-	struct udpct__rec *recs;
+	struct udpct_flow *flows;	/* record i at flows + (i << rec_shift) */
+	uint32_t rec_shift;		/* 6, or 7 with accounting */
 	uint8_t *user_data;
 	struct udpct__bucket *buckets;
 	uint32_t bucket_mask;
@@ -151,17 +147,25 @@ udpct__unlock(struct udpct_table *t)
 	pthread_mutex_unlock(&t->lock);
 }
 
+static inline struct udpct_flow *
+udpct__flow_at(const struct udpct_table *t, uint32_t idx)
+{
+	return (struct udpct_flow *)((uintptr_t)t->flows +
+				     ((uintptr_t)idx << t->rec_shift));
+}
+
 static inline uint32_t
 udpct__flow_idx(const struct udpct_table *t, const struct udpct_flow *f)
 {
-	return (uint32_t)((const struct udpct__rec *)f - t->recs);
+	return (uint32_t)(((uintptr_t)f - (uintptr_t)t->flows) >>
+			  t->rec_shift);
 }
 
-/* The cold line of @f's record, without going through its index. */
-static inline struct udpct__cold *
-udpct__cold(const struct udpct_flow *f)
+/* @f's counters; only with UDPCT_CFG_ACCOUNTING. */
+static inline struct udpct__acct *
+udpct__acct(const struct udpct_flow *f)
 {
-	return &((struct udpct__rec *)(uintptr_t)f)->cold;
+	return (struct udpct__acct *)(uintptr_t)(f + 1);
 }
 
 static inline uint64_t

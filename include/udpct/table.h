@@ -48,10 +48,10 @@ struct udpct_allocator {
  * @tuple:        original-direction tuple (the first packet's).
  * @status:       UDPCT_STATUS_* bits.
  * @packets:      packets accepted per direction ([UDPCT_DIR_ORIGINAL],
- *                [UDPCT_DIR_REPLY]).
- * @bytes:        IP bytes accepted per direction.
+ *                [UDPCT_DIR_REPLY]); 0 without UDPCT_CFG_ACCOUNTING.
+ * @bytes:        IP bytes accepted per direction; 0 without accounting.
  * @first_ns:     time of the creating packet.
- * @last_ns:      time of the latest accepted packet.
+ * @last_ns:      time of the latest accepted packet; 0 without accounting.
  * @deadline_ns:  the flow is gone once now_ns reaches this.
  * @helper:       name of the helper attached to the flow, or NULL.
  */
@@ -71,7 +71,8 @@ struct udpct_flow_info {
 #define UDPCT_CFG_NO_CHECKSUM	(1u << 1) /* nf_conntrack_checksum=0 */
 #define UDPCT_CFG_FIXED_SEED	(1u << 2) /* hash secret from hash_seed */
 #define UDPCT_CFG_FULL_REFUSE	(1u << 3) /* full table: refuse, no early drop */
-#define UDPCT_CFG_ALL_FLAGS	0xfu
+#define UDPCT_CFG_ACCOUNTING	(1u << 4) /* nf_conntrack_acct=1: counters */
+#define UDPCT_CFG_ALL_FLAGS	0x1fu
 
 /**
  * struct udpct_config - table parameters.  Fill with udpct_config_init(),

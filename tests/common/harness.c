@@ -15,7 +15,8 @@ th_table(uint32_t flags, uint32_t capacity)
 	struct udpct_table *t = NULL;
 
 	udpct_config_init(&cfg);
-	cfg.flags = UDPCT_CFG_FIXED_SEED | flags;
+	/* Counters on: tests check them (nf_conntrack_acct=1). */
+	cfg.flags = UDPCT_CFG_FIXED_SEED | UDPCT_CFG_ACCOUNTING | flags;
 	cfg.hash_seed = TH_SEED;
 	cfg.capacity = capacity;
 	if (udpct_table_new(&cfg, &t))

@@ -230,6 +230,8 @@ main(int argc, char **argv)
 	udpct_config_init(&cfg);
 	cfg.capacity = CAPACITY;
 	cfg.evict_fn = on_evict;
+	/* Counters on: readers then write both lines of a record. */
+	cfg.flags = UDPCT_CFG_ACCOUNTING;
 	/* Churn flows die within 50 ms; pinned (ASSURED) ones last 60 s. */
 	cfg.udp_timeout_ns = 50 * MS;
 	cfg.udp_timeout_stream_ns = 60000 * MS;

@@ -32,7 +32,7 @@ setup_with(uint32_t expect_max, uint16_t port)
 	struct udpct_helper h;
 
 	udpct_config_init(&cfg);
-	cfg.flags = UDPCT_CFG_FIXED_SEED;
+	cfg.flags = UDPCT_CFG_FIXED_SEED | UDPCT_CFG_ACCOUNTING;
 	cfg.hash_seed = TH_SEED;
 	cfg.capacity = 1024;
 	cfg.expect_max = expect_max;

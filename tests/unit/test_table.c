@@ -32,7 +32,7 @@ static void
 cfg_default(struct udpct_config *cfg)
 {
 	udpct_config_init(cfg);
-	cfg->flags = UDPCT_CFG_FIXED_SEED;
+	cfg->flags = UDPCT_CFG_FIXED_SEED | UDPCT_CFG_ACCOUNTING;
 	cfg->hash_seed = TH_SEED;
 	cfg->capacity = 64;
 }
@@ -1434,4 +1434,48 @@ Test(table, failing_any_allocation_is_enomem_without_leaks)
 	udpct_table_free(t);
 	cr_assert_eq(ta.live, 0);
 	talloc_fini(&ta);
+}
+
+/*
+ * Without UDPCT_CFG_ACCOUNTING (the kernel's nf_conntrack_acct=0 default) a
+ * record is one cache line and keeps no counters; the state machine is
+ * the same.
+ */
+Test(table, without_accounting_records_are_one_line_and_count_nothing)
+{
+	struct udpct_config cfg;
+	struct udpct_table *acct, *t;
+	struct udpct_stats sa, st;
+	struct udpct_flow_info info;
+	struct udpct_verdict v;
+	struct pkt_spec a2b, b2a;
+	struct udpct_flow *f;
+
+	cfg_default(&cfg);
+	acct = table_from(&cfg);
+	cfg.flags &= ~UDPCT_CFG_ACCOUNTING;
+	t = table_from(&cfg);
+	ut_stats(acct, &sa);
+	ut_stats(t, &st);
+	cr_assert_eq(sa.memory_bytes - st.memory_bytes, 64 * cfg.capacity);
+
+	flow_spec(&a2b, 1000);
+	pkt_spec_reply(&b2a, &a2b);
+	f = open_flow(t, 1000, TH_T0);
+	cr_assert_eq(th_accept(t, &b2a, TH_T0 + TH_SEC(1), &v), 0);
+	cr_assert_eq(v.state, UDPCT_ESTABLISHED);
+	cr_assert_eq(v.flow, f);
+	cr_assert_eq(th_accept(t, &a2b, TH_T0 + TH_SEC(3), &v), 0);
+	cr_assert(has(v.status, UDPCT_STATUS_ASSURED));
+	cr_assert_eq(udpct_flow_get_info(t, f, &info), 0);
+	cr_assert_eq(info.packets[0] | info.packets[1], 0);
+	cr_assert_eq(info.bytes[0] | info.bytes[1], 0);
+	cr_assert_eq(info.last_ns, 0);
+	cr_assert_eq(info.first_ns, TH_T0);
+	cr_assert_geq(info.deadline_ns, TH_T0 + TH_SEC(3) + TH_SEC(120));
+	/* A handle into the middle of a record is not a flow. */
+	cr_assert_eq(udpct_flow_get_info(t, (struct udpct_flow *)
+					 ((char *)f + 32), &info), -EINVAL);
+	udpct_table_free(acct);
+	udpct_table_free(t);
 }

@@ -66,7 +66,8 @@ static const char usage_text[] =
 "      --format=FMT        per-packet lines: text (default) or csv\n"
 "  -q, --quiet             no per-packet lines\n"
 "  -L, --list              print the live table at the end, as conntrack -L\n"
-"      --acct              with --list, add packets= and bytes=\n"
+"      --acct              count packets and bytes per flow\n"
+"                          (nf_conntrack_acct=1); --list prints them\n"
 "  -S, --stats             print every table counter at the end\n"
 "Table (named after the kernel's sysctls):\n"
 "      --udp-timeout=S     idle timeout while unreplied, seconds (30)\n"
@@ -300,6 +301,7 @@ parse_replay(int argc, char **argv, struct replay_opts *o)
 			break;
 		case OPT_ACCT:
 			o->acct = true;
+			o->cfg.flags |= UDPCT_CFG_ACCOUNTING;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
