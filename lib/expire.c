@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * expire.c - udpct_table_advance(): drive the timer wheel and reap flows.
+ * expire.c - removing flows: udpct_table_advance() drives the timer wheel
+ * and reaps expired flows, udpct_table_flush() removes them on demand.
  *
  * The wheel only says "look at this flow now"; the flow's own deadline
  * decides.  A flow refreshed since it was filed is re-filed at its new
@@ -80,6 +81,52 @@ udpct_table_advance(struct udpct_table *t, uint64_t now_ns, uint32_t budget,
 	}
 	/* Flows only: expectations expire on the same wheel, uncounted. */
 	n = (int)(t->wstats.expired - before);
+	udpct__unlock(t);
+	return n;
+}
+
+/* Remove a linked flow for good, telling the caller first.  Lock held. */
+static void
+flush_one(struct udpct_table *t, struct udpct_flow *f, udpct_expire_fn fn,
+	  void *arg)
+{
+	uint32_t idx = udpct__flow_idx(t, f);
+	struct udpct_flow_info info;
+
+	if (fn) {
+		udpct__flow_info(t, f, &info);
+		fn(arg, &info, udpct__user_data(t, idx));
+	}
+	udpct__flow_unlink(t, f);
+	udpct__flow_retire(t, f);
+	t->wstats.flushed++;
+}
+
+UDPCT_EXPORT int
+udpct_table_flush(struct udpct_table *t, const uint16_t *zone,
+		  udpct_expire_fn fn, void *arg)
+{
+	struct udpct_flow *f;
+	uint32_t i, st;
+	int n = 0;
+
+	if (!t)
+		return -EINVAL;
+	udpct__lock(t);
+	for (i = 0; i < t->capacity; i++) {
+		f = udpct__flow_at(t, i);
+		st = atomic_load_explicit(&f->status, RLX);
+		/* Linked: confirmed and not yet unlinked (dying). */
+		if ((st & (UDPCT_STATUS_CONFIRMED | UDPCT_STATUS_DYING)) !=
+		    UDPCT_STATUS_CONFIRMED)
+			continue;
+		if (zone && (uint16_t)(atomic_load_explicit(&f->key[4], RLX) >>
+				       32) != *zone)
+			continue;
+		flush_one(t, f, fn, arg);
+		n++;
+	}
+	udpct__qsbr_reclaim(t);
 	udpct__unlock(t);
 	return n;
 }

@@ -57,6 +57,7 @@ udpct_table_get_stats(struct udpct_table *t, struct udpct_stats *o)
 	o->expect_new = w->expect_new;
 	o->expect_matched = w->expect_matched;
 	o->expect_failed = w->expect_failed;
+	o->flushed = w->flushed;
 	o->live = t->capacity - LD(t->free_top) - t->qsbr.count;
 	o->capacity = t->capacity;
 	o->memory_bytes = t->alloc.bytes;

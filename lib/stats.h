@@ -35,6 +35,7 @@ struct udpct__wstats {
 	uint64_t expect_new;
 	uint64_t expect_matched;
 	uint64_t expect_failed;
+	uint64_t flushed;
 };
 
 static inline struct udpct__shard *

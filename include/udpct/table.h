@@ -216,6 +216,27 @@ int udpct_table_advance(struct udpct_table *t, uint64_t now_ns,
 			uint32_t budget, udpct_expire_fn fn, void *arg);
 
 /**
+ * Remove every flow, or every flow of one zone, now: `conntrack -F`, or
+ * `conntrack -D -w ZONE` (OVS's conntrack_flush()), e.g. after a ruleset
+ * reload.  Expired flows not reaped yet go too.  Their expectations die
+ * with them; readers holding a removed flow keep a valid handle until
+ * their next quiescent state.  The next packet of a removed flow is NEW.
+ * Walks the whole pool: O(capacity).
+ *
+ * @param t     table.
+ * @param zone  zone to flush, or NULL for all zones.
+ * @param fn    callback for each removed flow, before its removal, or NULL.
+ * @param arg   passed to @fn.
+ * @return the number of flows removed (counted in udpct_stats.flushed), or
+ *         -EINVAL for a NULL @t.
+ * Context: writer (takes the writer lock; @fn runs under it and must not
+ *          call writer functions of the table).
+ * Since: 0.1
+ */
+int udpct_table_flush(struct udpct_table *t, const uint16_t *zone,
+		      udpct_expire_fn fn, void *arg);
+
+/**
  * Called for each live flow by udpct_table_scan(); return non-zero to stop.
  */
 typedef int (*udpct_scan_fn)(void *arg, const struct udpct_flow_info *info,
@@ -257,6 +278,8 @@ int udpct_table_scan(struct udpct_table *t, uint64_t now_ns,
  * @expect_new:     expectations created.
  * @expect_matched: flows created by an expectation.
  * @expect_failed:  udpct_expect() calls that failed.
+ * @flushed:        flows removed by udpct_table_flush(); inserted ==
+ *                  live + expired + early_drop + flushed.
  * @invalid_reason: INVALID packets per enum udpct_invalid_reason.
  */
 struct udpct_stats {
@@ -277,6 +300,7 @@ struct udpct_stats {
 	uint64_t expect_new;
 	uint64_t expect_matched;
 	uint64_t expect_failed;
+	uint64_t flushed;
 	uint64_t invalid_reason[UDPCT_REASON_MAX];
 };
 

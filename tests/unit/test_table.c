@@ -7,6 +7,7 @@
  * never before the deadline and at most one 2^22 ns tick after it; spec
  * sections 4 and 8) and the allocation hooks.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -1477,5 +1478,84 @@ Test(table, without_accounting_records_are_one_line_and_count_nothing)
 	cr_assert_eq(udpct_flow_get_info(t, (struct udpct_flow *)
 					 ((char *)f + 32), &info), -EINVAL);
 	udpct_table_free(acct);
+	udpct_table_free(t);
+}
+
+static void
+count_flushed(void *arg, const struct udpct_flow_info *info, void *user_data)
+{
+	int *n = arg;
+
+	(void)user_data;
+	cr_assert_eq(info->tuple.zone, 7, "only zone 7 is flushed");
+	(*n)++;
+}
+
+/* An established packet's verdict for @tu's reply: ESTABLISHED or NEW. */
+static enum udpct_state
+reply_state(struct udpct_table *t, const struct udpct_tuple *tu, uint64_t now)
+{
+	struct udpct_tuple r;
+	struct udpct_verdict v;
+
+	udpct_tuple_invert(&r, tu);
+	cr_assert_eq(udpct_classify_tuple(t, &r, 100, now, &v), 0);
+	return v.state;
+}
+
+/* conntrack -D -w ZONE, then conntrack -F. */
+Test(table, flush_removes_one_zone_or_every_flow_with_expectations)
+{
+	struct udpct_table *t = th_table(0, 64);
+	struct udpct_tuple tu[15];
+	struct udpct_flow *master = NULL;
+	struct udpct_expect e;
+	struct udpct_verdict v;
+	struct udpct_stats st;
+	uint16_t zone = 7;
+	int i, calls = 0;
+
+	for (i = 0; i < 15; i++) {
+		/* 192.0.2.1:1000+i -> 198.51.100.7:53, zone 0 then zone 7 */
+		udpct_tuple_set_v4(&tu[i], htonl(0xc0000201), 1000 + i,
+				   htonl(0xc6336407), 53, i < 10 ? 0 : 7);
+		cr_assert_eq(udpct_classify_tuple(t, &tu[i], 100, TH_T0, &v),
+			     0);
+		cr_assert_eq(v.state, UDPCT_NEW);
+		cr_assert_eq(udpct_commit(t, &v), 0);
+		if (i == 12)
+			master = v.flow;
+	}
+	/* Flow 12 (zone 7) expects 198.51.100.7:* -> 192.0.2.1:5000. */
+	memset(&e, 0, sizeof(e));
+	udpct_tuple_set_v4(&e.tuple, htonl(0xc6336407), 0, htonl(0xc0000201),
+			   5000, 7);
+	memset(e.mask.saddr, 0xff, 4);
+	memset(e.mask.daddr, 0xff, 4);
+	e.mask.dport = 0xffff;
+	e.mask.zone = 0xffff;
+	cr_assert_eq(udpct_expect(t, master, &e, TH_T0), 0);
+
+	cr_assert_eq(udpct_table_flush(t, &zone, count_flushed, &calls), 5);
+	cr_assert_eq(calls, 5);
+	for (i = 0; i < 15; i++)
+		cr_assert_eq(reply_state(t, &tu[i], TH_T0 + 1),
+			     i < 10 ? UDPCT_ESTABLISHED : UDPCT_NEW,
+			     "flow %d", i);
+	/* The expectation died with its master: no RELATED. */
+	cr_assert_eq(udpct_classify_tuple(t, &e.tuple, 100, TH_T0 + 2, &v), 0);
+	cr_assert_eq(v.state, UDPCT_NEW);
+	ut_stats(t, &st);
+	cr_assert_eq(st.flushed, 5);
+	cr_assert_eq(st.live, 10);
+	cr_assert_eq(st.inserted,
+		     st.live + st.expired + st.early_drop + st.flushed);
+
+	cr_assert_eq(udpct_table_flush(t, NULL, NULL, NULL), 10);
+	ut_stats(t, &st);
+	cr_assert_eq(st.live, 0);
+	cr_assert_eq(st.flushed, 15);
+	cr_assert_eq(reply_state(t, &tu[0], TH_T0 + 3), UDPCT_NEW);
+	cr_assert_eq(udpct_table_flush(NULL, NULL, NULL, NULL), -EINVAL);
 	udpct_table_free(t);
 }
