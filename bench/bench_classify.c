@@ -84,6 +84,7 @@ burst_batch(struct udpct_table *t, const uint8_t *p, size_t stride,
 		for (j = 0; j < BENCH_BURST; j++) {
 			items[j].l3 = p + (i + j) * stride;
 			items[j].len = len;
+			items[j].zone = 0;
 		}
 		udpct_classify_burst(t, items, BENCH_BURST, now_ns, v);
 		for (j = 0; j < BENCH_BURST; j++)
@@ -271,6 +272,7 @@ scaling_setup(uint32_t nflows, struct bench_fixture **fxp,
 		return "out of memory";
 	for (i = 0; i < fx->nstream; i++) {
 		k = fx->order[i] & 1;
+		sl->items[k][sl->count[k]].zone = 0;
 		sl->items[k][sl->count[k]].l3 = pk + (size_t)i * BENCH_STRIDE;
 		sl->items[k][sl->count[k]++].len = fx->pkt_len;
 	}

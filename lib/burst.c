@@ -35,6 +35,7 @@ classify_group(struct udpct_table *t, const struct udpct_burst_item *pkts,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		p[i].zone = pkts[i].zone;
 		p[i].tuple = &v[i].tuple;
 		udpct__parse(pkts[i].l3, pkts[i].len, csum, &p[i]);
 		h[i] = 0;

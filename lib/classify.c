@@ -229,20 +229,28 @@ udpct__classify_parsed(struct udpct_table *t, const struct udpct__pkt *pkt,
 }
 
 UDPCT_EXPORT int
-udpct_classify(struct udpct_table *t, const void *l3, size_t len,
-	       uint64_t now_ns, struct udpct_verdict *v)
+udpct_classify_zone(struct udpct_table *t, const void *l3, size_t len,
+		    uint16_t zone, uint64_t now_ns, struct udpct_verdict *v)
 {
 	struct udpct__pkt pkt;
 	uint64_t hash = 0;
 
 	if (!t || !v || (!l3 && len))
 		return -EINVAL;
+	pkt.zone = zone;
 	pkt.tuple = &v->tuple;
 	udpct__parse(l3, len, !(t->flags & UDPCT_CFG_NO_CHECKSUM), &pkt);
 	if (pkt.reason == UDPCT_REASON_NONE && pkt.kind != UDPCT__PKT_OTHER)
 		hash = udpct__hash_tuple(t->secret, pkt.tuple);
 	udpct__classify_parsed(t, &pkt, hash, now_ns, v);
 	return 0;
+}
+
+UDPCT_EXPORT int
+udpct_classify(struct udpct_table *t, const void *l3, size_t len,
+	       uint64_t now_ns, struct udpct_verdict *v)
+{
+	return udpct_classify_zone(t, l3, len, 0, now_ns, v);
 }
 
 UDPCT_EXPORT int

@@ -182,13 +182,13 @@ parse_l3(const uint8_t *p, size_t len, bool outer, struct l3 *l3)
 
 /* Every byte of @t is written: the verdict's tuple is public. */
 static void
-fill_tuple(struct udpct_tuple *t, const struct l3 *l3)
+fill_tuple(struct udpct_tuple *t, const struct l3 *l3, uint16_t zone)
 {
 	static const uint8_t zero[12];
 
 	t->family = l3->family;
 	t->proto = UDPCT_PROTO_UDP;
-	t->zone = 0;
+	t->zone = zone;
 	t->sport = rd16(l3->l4);
 	t->dport = rd16(l3->l4 + 2);
 	if (l3->family == 4) {
@@ -273,7 +273,7 @@ parse_quote(const struct l3 *outer, struct udpct__pkt *out)
 		out->reason = UDPCT_REASON_BAD_ICMP_QUOTE;
 		return;
 	}
-	fill_tuple(out->tuple, &in);
+	fill_tuple(out->tuple, &in, out->zone);
 }
 
 static void
@@ -317,7 +317,7 @@ udpct__parse(const uint8_t *p, size_t len, bool verify_csum,
 			out->reason = UDPCT_REASON_TRUNCATED_UDP_HEADER;
 			goto no_tuple;
 		}
-		fill_tuple(out->tuple, &l3);
+		fill_tuple(out->tuple, &l3, out->zone);
 		out->reason = check_udp(&l3, verify_csum);
 		if (out->reason == UDPCT_REASON_NONE) {
 			out->payload = l3.l4 + 8;

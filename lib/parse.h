@@ -22,6 +22,8 @@ enum udpct__pkt_kind {
  * struct udpct__pkt - what the classifier needs from a packet.
  * @kind:        see enum udpct__pkt_kind.
  * @reason:      UDPCT_REASON_NONE, or why the packet is INVALID.
+ * @zone:        set by the caller: the zone of the tuple (an ICMP error
+ *               is about a flow of its own zone).
  * @tuple:       caller's storage (the verdict's tuple), always written:
  *               UDP: the packet's tuple (all zero if the ports could not
  *               be read); ICMP error: the quoted datagram's tuple.
@@ -33,6 +35,7 @@ enum udpct__pkt_kind {
 struct udpct__pkt {
 	enum udpct__pkt_kind kind;
 	enum udpct_invalid_reason reason;
+	uint16_t zone;
 	struct udpct_tuple *tuple;
 	uint8_t outer_daddr[16];
 	uint32_t ip_len;
@@ -42,7 +45,8 @@ struct udpct__pkt {
 
 /*
  * Parse @len bytes at @p.  @verify_csum mirrors nf_conntrack_checksum at
- * PRE_ROUTING.  @out->tuple must point at storage for the tuple.  Always
+ * PRE_ROUTING.  @out->tuple must point at storage for the tuple and
+ * @out->zone hold its zone.  Always
  * fills @out; never reads beyond @p + @len.
  */
 void udpct__parse(const uint8_t *p, size_t len, bool verify_csum,

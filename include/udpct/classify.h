@@ -133,7 +133,8 @@ struct udpct_verdict {
 
 /**
  * Classify one raw IPv4 or IPv6 packet (starting at the IP header, no link
- * layer), as nf_conntrack does at PRE_ROUTING, in zone 0.
+ * layer), as nf_conntrack does at PRE_ROUTING, in zone 0 (see
+ * udpct_classify_zone()).
  *
  * Parses the IP header (IPv6 extension headers are walked), validates UDP
  * (lengths, and the checksum unless UDPCT_CFG_NO_CHECKSUM), looks the flow
@@ -161,6 +162,20 @@ int udpct_classify(struct udpct_table *t, const void *l3, size_t len,
 		   uint64_t now_ns, struct udpct_verdict *v);
 
 /**
+ * udpct_classify() in conntrack zone @zone (nft `ct zone set`, OVS's
+ * ct(zone=)): equal tuples in different zones are different flows, and an
+ * ICMP error is RELATED only to a flow of its own zone.
+ *
+ * @param zone  the packet's zone; udpct_classify() is this with zone 0.
+ * @return as udpct_classify().
+ * Context: reader, as udpct_classify().
+ * Since: 0.1
+ */
+int udpct_classify_zone(struct udpct_table *t, const void *l3, size_t len,
+			uint16_t zone, uint64_t now_ns,
+			struct udpct_verdict *v);
+
+/**
  * Classify a datagram given by its tuple, for callers that already know it
  * (a proxy's socket pair).  Nothing is parsed or checksummed; the state
  * machine, timeouts and counters are those of udpct_classify().
@@ -180,10 +195,16 @@ int udpct_classify_tuple(struct udpct_table *t, const struct udpct_tuple *tuple,
 			 uint32_t bytes, uint64_t now_ns,
 			 struct udpct_verdict *v);
 
-/** One packet of a burst: a raw IPv4/IPv6 packet as for udpct_classify(). */
+/**
+ * struct udpct_burst_item - one packet of a burst.
+ * @l3:   raw IPv4/IPv6 packet, as for udpct_classify().
+ * @len:  bytes at @l3.
+ * @zone: conntrack zone, as for udpct_classify_zone(); 0 by default.
+ */
 struct udpct_burst_item {
 	const void *l3;
 	size_t len;
+	uint16_t zone;
 };
 
 /**

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * udpct_classify_burst(): its verdicts are exactly those of single
- * udpct_classify() calls in the same order, whatever the mix of packets and
- * the burst boundaries, including packets of one new flow in one burst.
+ * udpct_classify_zone() calls in the same order, whatever the mix of
+ * packets, zones and burst boundaries, including packets of one new flow in
+ * one burst.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -23,7 +24,10 @@ struct trace {
 
 static struct trace tr;
 
-/* A mixed trace: new flows, replies, repeats, bad checksums, ICMP errors. */
+/*
+ * A mixed trace: new flows, replies, repeats, bad checksums, ICMP errors,
+ * in zones 0 and 1 (the same tuples in both: different flows).
+ */
 static void
 make_trace(unsigned seed)
 {
@@ -49,6 +53,7 @@ make_trace(unsigned seed)
 			s.csum = PKT_CSUM_BAD;
 		tr.item[i].l3 = tr.buf[i];
 		tr.item[i].len = pkt_build_udp(&s, tr.buf[i], PKT_MAX);
+		tr.item[i].zone = (uint16_t)(rand_r(&seed) % 2);
 		if (kind == 4 && rand_r(&seed) % 3 == 0) {
 			/* An ICMP error quoting this datagram instead. */
 			qn = pkt_build_udp(&s, quote, sizeof(quote));
@@ -103,9 +108,10 @@ compare_runs(uint32_t flags, unsigned seed)
 		if (k > tr.n - i)
 			k = tr.n - i;
 		for (j = i; j < i + k; j++)
-			cr_assert_eq(udpct_classify(ta, tr.item[j].l3,
-						    tr.item[j].len, now,
-						    &va[j]), 0);
+			cr_assert_eq(udpct_classify_zone(ta, tr.item[j].l3,
+							 tr.item[j].len,
+							 tr.item[j].zone, now,
+							 &va[j]), 0);
 		cr_assert_eq(udpct_classify_burst(tb, tr.item + i, k, now,
 						  vb + i), 0);
 		for (j = i; j < i + k; j++)
@@ -158,6 +164,7 @@ Test(burst, one_new_flow_twice_and_its_reply_in_one_burst)
 	pkt_spec_reply(&r, &s);
 	for (i = 0; i < 3; i++) {
 		it[i].l3 = b[i];
+		it[i].zone = 0;
 		it[i].len = pkt_build_udp(i < 2 ? &s : &r, b[i], PKT_MAX);
 	}
 	cr_assert_eq(udpct_classify_burst(t, it, 3, 0, v), 0);
@@ -173,7 +180,8 @@ Test(burst, one_new_flow_twice_and_its_reply_in_one_burst)
 Test(burst, misuse_is_einval_and_writes_nothing)
 {
 	struct udpct_table *t = th_table(0, 0);
-	struct udpct_burst_item it[2] = { { "x", 1 }, { NULL, 20 } };
+	struct udpct_burst_item it[2] = { { .l3 = "x", .len = 1 },
+					  { .l3 = NULL, .len = 20 } };
 	struct udpct_verdict v[2];
 
 	memset(v, 0x5a, sizeof(v));

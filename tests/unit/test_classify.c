@@ -1370,3 +1370,52 @@ Test(classify, classify_tuple_rejects_bad_arguments)
 	tu.proto = 136;		/* UDP-Lite */
 	cr_assert_eq(udpct_classify_tuple(t, &tu, 1, TH_T0, &v), -EINVAL);
 }
+
+/* Classify @s, built as a raw packet, in @zone; commit what is accepted. */
+static struct udpct_verdict
+in_zone(struct udpct_table *tab, const struct pkt_spec *s, uint16_t zone,
+	uint64_t now)
+{
+	uint8_t buf[PKT_MAX];
+	struct udpct_verdict v;
+	size_t n = pkt_build_udp(s, buf, sizeof(buf));
+
+	cr_assert_gt(n, 0);
+	cr_assert_eq(udpct_classify_zone(tab, buf, n, zone, now, &v), 0);
+	cr_assert_eq(v.tuple.zone, zone);
+	cr_assert_eq(udpct_commit(tab, &v), 0);
+	return v;
+}
+
+/* nft `ct zone set`: one tuple in two zones is two flows. */
+Test(classify, zones_separate_flows_and_icmp_errors)
+{
+	struct pkt_spec a2b, b2a;
+	struct pkt_icmp_spec is;
+	uint8_t quote[PKT_MAX], err[PKT_MAX];
+	struct udpct_verdict v;
+	size_t qn, en;
+
+	pkt_spec_v4(&a2b, PKT_A4, 40000, PKT_B4, 53);
+	pkt_spec_reply(&b2a, &a2b);
+	cr_assert_eq(in_zone(t, &a2b, 0, TH_T0).state, UDPCT_NEW);
+	cr_assert_eq(in_zone(t, &a2b, 1, TH_T0).state, UDPCT_NEW,
+		     "zone 1 does not see zone 0's flow");
+	cr_assert_eq(in_zone(t, &b2a, 1, TH_T0 + 1).state,
+		     UDPCT_ESTABLISHED);
+	/* Zone 0's flow has seen no reply: its next packet is still NEW. */
+	cr_assert_eq(in_zone(t, &a2b, 0, TH_T0 + 2).state, UDPCT_NEW);
+	cr_assert_eq(in_zone(t, &a2b, 1, TH_T0 + 2).state,
+		     UDPCT_ESTABLISHED);
+	/* B's port unreachable about A's datagram: RELATED in either zone,
+	 * unknown in a zone without the flow. */
+	qn = pkt_build_udp(&a2b, quote, sizeof(quote));
+	pkt_icmp_unreach(&is, &a2b, quote, qn);
+	en = pkt_build_icmp_error(&is, err, sizeof(err));
+	cr_assert_eq(udpct_classify_zone(t, err, en, 1, TH_T0 + 3, &v), 0);
+	cr_assert_eq(v.state, UDPCT_RELATED);
+	cr_assert_eq(v.tuple.zone, 1);
+	cr_assert_eq(udpct_classify_zone(t, err, en, 2, TH_T0 + 3, &v), 0);
+	cr_assert_eq(v.state, UDPCT_INVALID);
+	cr_assert_eq(v.reason, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
+}
