@@ -51,6 +51,7 @@ void bench_insert_register(int64_t flows);
 void bench_expire_register(int64_t flows);
 void bench_memory_register(int64_t flows);
 void bench_latency_register(int64_t flows);
+void bench_ovs_register(void);
 void bench_peer_mutex_register(int64_t flows);
 #ifdef BENCH_HAVE_URCU
 void bench_peer_urcu_register(int64_t flows);

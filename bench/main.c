@@ -100,5 +100,6 @@ main(int argc, char **argv)
 		bench_memory_register(sizes[k]);
 		bench_latency_register(sizes[k]);
 	}
+	bench_ovs_register();
 	return cbench_main(argc, argv);
 }

@@ -354,6 +354,7 @@ insert(struct udpct_table *t, struct udpct_verdict *v, uint32_t flags)
 			 udpct__tick(atomic_load_explicit(&f->deadline_ns,
 							  RLX)));
 	t->wstats.inserted++;
+	t->zones_used[v->tuple.zone / 64] |= 1ull << (v->tuple.zone % 64);
 	v->flow = f;
 	return 0;
 full:

@@ -11,6 +11,7 @@
  * Runs under the writer lock; the embedder's callback too.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "table.h"
 
@@ -113,6 +114,8 @@ udpct_table_flush(struct udpct_table *t, const uint16_t *zone,
 	if (!t)
 		return -EINVAL;
 	udpct__lock(t);
+	if (zone && !(t->zones_used[*zone / 64] & (1ull << (*zone % 64))))
+		goto out;
 	for (i = 0; i < t->capacity; i++) {
 		f = udpct__flow_at(t, i);
 		st = atomic_load_explicit(&f->status, RLX);
@@ -126,7 +129,12 @@ udpct_table_flush(struct udpct_table *t, const uint16_t *zone,
 		flush_one(t, f, fn, arg);
 		n++;
 	}
+	if (zone)
+		t->zones_used[*zone / 64] &= ~(1ull << (*zone % 64));
+	else
+		memset(t->zones_used, 0, sizeof(t->zones_used));
 	udpct__qsbr_reclaim(t);
+out:
 	udpct__unlock(t);
 	return n;
 }

@@ -130,6 +130,9 @@ struct udpct_table {
 	struct udpct__exp *exp;
 	uint64_t exp_serial;
 	struct udpct__wstats wstats;
+	/* Zones that may hold flows: set at insert, cleared by a flush, so
+	 * that flushing an unused zone costs nothing (8 KiB). */
+	uint64_t zones_used[65536 / 64];
 	struct udpct__alloc alloc;
 	size_t wheel_bytes;
 	size_t bucket_bytes;

@@ -221,7 +221,8 @@ int udpct_table_advance(struct udpct_table *t, uint64_t now_ns,
  * reload.  Expired flows not reaped yet go too.  Their expectations die
  * with them; readers holding a removed flow keep a valid handle until
  * their next quiescent state.  The next packet of a removed flow is NEW.
- * Walks the whole pool: O(capacity).
+ * Walks the whole pool, O(capacity), unless @zone never held a flow since
+ * its last flush: then O(1).
  *
  * @param t     table.
  * @param zone  zone to flush, or NULL for all zones.
