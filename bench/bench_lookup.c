@@ -8,9 +8,11 @@
  *   udpct/lookup/N        one key per call
  *   udpct/lookup_burst/N  32 keys at a time in the three stages of
  *                         udpct_classify_burst(): prefetch every first
- *                         bucket, then every record its tag points at,
- *                         then udpct__index_find() each key; the
- *                         counterpart of rte_hash_lookup_with_hash_bulk
+ *                         bucket, then every record its tag points at
+ *                         (the candidate), then check each key against its
+ *                         candidate, udpct__index_find() if that is not
+ *                         it; the counterpart of
+ *                         rte_hash_lookup_with_hash_bulk
  */
 #include "bench_index.h"
 
@@ -35,7 +37,7 @@ __attribute__((noinline)) static uint32_t
 lookup_burst_batch(const struct udpct_table *t, const struct bench_query *q,
 		   uint32_t n)
 {
-	struct udpct_flow *f;
+	struct udpct_flow *f, *cand[BENCH_BURST];
 	enum udpct_dir dir;
 	uint32_t i, j, miss = 0;
 
@@ -43,10 +45,14 @@ lookup_burst_batch(const struct udpct_table *t, const struct bench_query *q,
 		for (j = 0; j < BENCH_BURST; j++)
 			udpct__index_prefetch_bucket(t, q[i + j].hash);
 		for (j = 0; j < BENCH_BURST; j++)
-			udpct__index_prefetch_flow(t, q[i + j].hash);
+			cand[j] = udpct__index_candidate(t, q[i + j].hash);
 		for (j = 0; j < BENCH_BURST; j++) {
-			f = udpct__index_find(t, q[i + j].hash, &q[i + j].fwd,
-					      &q[i + j].rev, &dir);
+			f = cand[j];
+			if (!f || !udpct__key_match(f, &q[i + j].fwd,
+						    &q[i + j].rev, &dir))
+				f = udpct__index_find(t, q[i + j].hash,
+						      &q[i + j].fwd,
+						      &q[i + j].rev, &dir);
 			cbench_do_not_optimize(f);
 			miss += f == NULL;
 		}

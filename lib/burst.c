@@ -4,13 +4,15 @@
  * stages across a group of packets so that memory latency overlaps.
  *
  *   1. parse and hash every packet, prefetch its first index bucket;
- *   2. read each bucket (now in cache) and prefetch the flow record its
- *      tag points at;
- *   3. resolve each packet in order with the single-packet code.
+ *   2. read each bucket (now in cache), prefetch the flow record its tag
+ *      points at and keep it as the packet's candidate;
+ *   3. resolve each packet in order with the single-packet code, which
+ *      tries the candidate before a full lookup.
  *
- * Stages 1 and 2 read the table but change nothing and decide nothing, so
- * stage 3 sees exactly what n single calls would: a flow committed by
- * packet i is found by packet i+1 of the same burst.
+ * Stages 1 and 2 read the table but change nothing and decide nothing; a
+ * candidate is taken only if it is live with the packet's key, else the
+ * full lookup runs, so stage 3 sees exactly what n single calls would: a
+ * flow committed by packet i is found by packet i+1 of the same burst.
  */
 #include <errno.h>
 
@@ -37,6 +39,7 @@ classify_group(struct udpct_table *t, const struct udpct_burst_item *pkts,
 	for (i = 0; i < n; i++) {
 		p[i].zone = pkts[i].zone;
 		p[i].tuple = &v[i].tuple;
+		p[i].hint = NULL;
 		udpct__parse(pkts[i].l3, pkts[i].len, csum, &p[i]);
 		h[i] = 0;
 		if (hashed(&p[i])) {
@@ -46,7 +49,7 @@ classify_group(struct udpct_table *t, const struct udpct_burst_item *pkts,
 	}
 	for (i = 0; i < n; i++)
 		if (hashed(&p[i]))
-			udpct__index_prefetch_flow(t, h[i]);
+			p[i].hint = udpct__index_candidate(t, h[i]);
 	for (i = 0; i < n; i++)
 		udpct__classify_parsed(t, &p[i], h[i], now_ns, &v[i]);
 }

@@ -51,15 +51,23 @@ verdict_invalid(struct udpct_table *t, struct udpct_verdict *v,
 	udpct__count(&shard(t, v)->invalid[r]);
 }
 
-/* Look up a live flow for @tuple; expired flows are absent (spec 8). */
+/*
+ * Look up a live flow for @tuple; expired flows are absent (spec 8).  A
+ * live @hint with the key is the answer: the index holds one entry per
+ * key, and the hint's record cannot be reused before the caller's next
+ * quiescent state.  Anything else takes the full lookup.
+ */
 static struct udpct_flow *
 lookup(struct udpct_table *t, const struct udpct_tuple *tuple, uint64_t hash,
-       uint64_t now_ns, enum udpct_dir *dir)
+       struct udpct_flow *hint, uint64_t now_ns, enum udpct_dir *dir)
 {
 	struct udpct__key fwd, rev;
 	struct udpct_flow *f;
 
 	udpct__key_build(tuple, &fwd, &rev);
+	if (hint && udpct__key_match(hint, &fwd, &rev, dir) &&
+	    udpct__flow_live(hint, now_ns))
+		return hint;
 	f = udpct__index_find(t, hash, &fwd, &rev, dir);
 	return f && udpct__flow_live(f, now_ns) ? f : NULL;
 }
@@ -132,7 +140,7 @@ classify_miss(struct udpct_table *t, uint64_t hash, uint64_t now_ns,
 /* Verdict for a valid UDP datagram; commits itself in auto-commit mode. */
 static void
 classify_udp(struct udpct_table *t, uint64_t hash, uint32_t bytes,
-	     uint64_t now_ns, struct udpct_verdict *v)
+	     struct udpct_flow *hint, uint64_t now_ns, struct udpct_verdict *v)
 {
 	struct udpct_flow *f;
 	enum udpct_dir dir;
@@ -141,7 +149,7 @@ classify_udp(struct udpct_table *t, uint64_t hash, uint32_t bytes,
 	v->reason = UDPCT_REASON_NONE;
 	v->priv.now_ns = now_ns;
 	v->priv.bytes = bytes;
-	f = lookup(t, &v->tuple, hash, now_ns, &dir);
+	f = lookup(t, &v->tuple, hash, hint, now_ns, &dir);
 	if (f) {
 		udpct__count(&shard(t, v)->found);
 		udpct__flow_packet(t, f, dir, bytes, now_ns, v);
@@ -167,7 +175,7 @@ classify_icmp(struct udpct_table *t, const struct udpct__pkt *pkt,
 	struct udpct_flow *f;
 	enum udpct_dir qdir;
 
-	f = lookup(t, pkt->tuple, hash, now_ns, &qdir);
+	f = lookup(t, pkt->tuple, hash, pkt->hint, now_ns, &qdir);
 	if (!f) {
 		verdict_invalid(t, v, UDPCT_REASON_ICMP_UNKNOWN_FLOW);
 		return;
@@ -195,7 +203,7 @@ classify_bad_udp(struct udpct_table *t, const struct udpct__pkt *pkt,
 
 	if (udpct__expect_n(t) && pkt->tuple->family &&
 	    !lookup(t, pkt->tuple, udpct__hash_tuple(t->secret, pkt->tuple),
-		    now_ns, &dir))
+		    NULL, now_ns, &dir))
 		consume_expectation(t, pkt->tuple, now_ns);
 	verdict_invalid(t, v, pkt->reason);
 }
@@ -216,7 +224,7 @@ udpct__classify_parsed(struct udpct_table *t, const struct udpct__pkt *pkt,
 	}
 	switch (pkt->kind) {
 	case UDPCT__PKT_UDP:
-		classify_udp(t, hash, pkt->ip_len, now_ns, v);
+		classify_udp(t, hash, pkt->ip_len, pkt->hint, now_ns, v);
 		break;
 	case UDPCT__PKT_ICMP_ERR:
 		classify_icmp(t, pkt, hash, now_ns, v);
@@ -239,6 +247,7 @@ udpct_classify_zone(struct udpct_table *t, const void *l3, size_t len,
 		return -EINVAL;
 	pkt.zone = zone;
 	pkt.tuple = &v->tuple;
+	pkt.hint = NULL;
 	udpct__parse(l3, len, !(t->flags & UDPCT_CFG_NO_CHECKSUM), &pkt);
 	if (pkt.reason == UDPCT_REASON_NONE && pkt.kind != UDPCT__PKT_OTHER)
 		hash = udpct__hash_tuple(t->secret, pkt.tuple);
@@ -269,8 +278,8 @@ udpct_classify_tuple(struct udpct_table *t, const struct udpct_tuple *tuple,
 		memset(v->tuple.saddr + 4, 0, 12);
 		memset(v->tuple.daddr + 4, 0, 12);
 	}
-	classify_udp(t, udpct__hash_tuple(t->secret, &v->tuple), bytes, now_ns,
-		     v);
+	classify_udp(t, udpct__hash_tuple(t->secret, &v->tuple), bytes, NULL,
+		     now_ns, v);
 	return 0;
 }
 

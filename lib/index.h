@@ -110,26 +110,30 @@ udpct__index_prefetch_bucket(const struct udpct_table *t, uint64_t hash)
 }
 
 /*
- * The record a tag in the first bucket points at (the common case), and
- * its counters' line with accounting on.
+ * The record the first tag match in the first bucket points at (where a
+ * key usually is), prefetched with its counters' line: a candidate for the
+ * lookup to try first, or NULL.
  */
-static inline void
-udpct__index_prefetch_flow(const struct udpct_table *t, uint64_t hash)
+static inline struct udpct_flow *
+udpct__index_candidate(const struct udpct_table *t, uint64_t hash)
 {
 	const struct udpct__bucket *b = &t->buckets[udpct__bucket1(t, hash)];
-	const struct udpct_flow *f;
+	struct udpct_flow *f;
 	int i;
 
 	for (i = 0; i < UDPCT__BUCKET_SLOTS; i++) {
-		f = udpct__slot_flow(t, atomic_load_explicit(&b->slot[i], RLX),
+		f = udpct__slot_flow(t, atomic_load_explicit(
+						&b->slot[i],
+						memory_order_acquire),
 				     udpct__tag(hash));
 		if (f) {
 			__builtin_prefetch(f);
 			if (t->flags & UDPCT_CFG_ACCOUNTING)
 				__builtin_prefetch(udpct__acct(f), 1);
-			return;
+			return f;
 		}
 	}
+	return NULL;
 }
 
 /* Writer side, index.c; lock held. */

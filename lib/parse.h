@@ -31,6 +31,8 @@ enum udpct__pkt_kind {
  * @ip_len:      IP total length (header included), for byte counters.
  * @payload:     valid UDP datagram: its payload (uh->len - 8 bytes).
  * @payload_len: length of @payload.
+ * @hint:        set by the caller: a record that may be the packet's flow
+ *               (udpct__index_candidate()), tried first, or NULL.
  */
 struct udpct__pkt {
 	enum udpct__pkt_kind kind;
@@ -41,6 +43,7 @@ struct udpct__pkt {
 	uint32_t ip_len;
 	const uint8_t *payload;
 	uint32_t payload_len;
+	struct udpct_flow *hint;
 };
 
 /*
