@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "table.h"
+#include "index.h"
 
 struct reap_ctx {
 	struct udpct_table *t;
@@ -47,6 +47,29 @@ fire_flow(struct reap_ctx *c, uint32_t idx, uint64_t *rearm_tick)
 	return true;
 }
 
+/*
+ * A flow that fires soon: its record and, through its key's hash, the
+ * index bucket its removal will write.  Flows expiring together were made
+ * together, so their records are neighbours but their buckets are random:
+ * without this, every reaped flow waits for a cache miss.
+ */
+static void
+peek(void *p, uint32_t idx)
+{
+	struct reap_ctx *c = p;
+	struct udpct_flow *f;
+	struct udpct__key k;
+	int i;
+
+	if (idx >= c->t->capacity)
+		return;
+	f = udpct__flow_at(c->t, idx);
+	for (i = 0; i < 5; i++)
+		k.w[i] = atomic_load_explicit(&f->key[i], RLX);
+	udpct__index_prefetch_bucket(c->t,
+				     udpct__hash_key(c->t->secret, &k));
+}
+
 /* Wheel nodes past the flows belong to expectations. */
 static bool
 fire(void *p, uint32_t idx, uint64_t *rearm_tick)
@@ -75,6 +98,7 @@ udpct_table_advance(struct udpct_table *t, uint64_t now_ns, uint32_t budget,
 		t->wstats.clock_backwards++;
 	} else {
 		t->last_advance_ns = now_ns;
+		t->wheel.peek = peek;
 		if (t->wheel_started)
 			udpct__wheel_advance(&t->wheel, udpct__tick(now_ns),
 					     budget, fire, &c, NULL);

@@ -44,6 +44,7 @@ udpct__wheel_init(struct udpct__wheel *w, void *mem, uint32_t nnodes,
 	w->nnodes = nnodes;
 	w->mask = nslots - 1;
 	w->cur = start_tick;
+	w->peek = NULL;
 	for (i = 0; i < nnodes + nslots; i++)
 		node_init(w, i);
 }
@@ -88,12 +89,27 @@ udpct__wheel_cancel(struct udpct__wheel *w, uint32_t idx)
 		unlink_node(w, idx);
 }
 
+/* The entry UDPCT__WHEEL_PEEK_AHEAD places into @head's slot, or @head. */
+static uint32_t
+ahead_of(const struct udpct__wheel *w, uint32_t head)
+{
+	uint32_t idx = head;
+	int k;
+
+	for (k = 0; k <= UDPCT__WHEEL_PEEK_AHEAD; k++) {
+		idx = w->nodes[idx].next;
+		if (idx == head)
+			break;
+	}
+	return idx;
+}
+
 uint32_t
 udpct__wheel_advance(struct udpct__wheel *w, uint64_t now_tick,
 		     uint32_t budget, udpct__wheel_fire_fn fire, void *ctx,
 		     uint32_t *examined)
 {
-	uint32_t expired = 0, seen = 0, head, idx;
+	uint32_t expired = 0, seen = 0, head, idx, ahead;
 	uint64_t rearm;
 
 	/* After a long gap one turn visits every slot once. */
@@ -101,10 +117,20 @@ udpct__wheel_advance(struct udpct__wheel *w, uint64_t now_tick,
 		w->cur = now_tick - w->mask;
 	while (w->cur <= now_tick) {
 		head = w->nnodes + (uint32_t)(w->cur & w->mask);
+		/*
+		 * A cursor that runs ahead of the firing entry, one step per
+		 * entry: the owner prefetches for it.  Only a hint: if its
+		 * entry is cancelled meanwhile it stalls or strays, harmlessly.
+		 */
+		ahead = w->peek ? ahead_of(w, head) : head;
 		while (w->nodes[head].next != head) {
 			if (budget && seen == budget)
 				goto out;
 			idx = w->nodes[head].next;
+			if (ahead != head) {
+				w->peek(ctx, ahead);
+				ahead = w->nodes[ahead].next;
+			}
 			unlink_node(w, idx);
 			seen++;
 			if (fire(ctx, idx, &rearm)) {

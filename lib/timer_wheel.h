@@ -18,12 +18,23 @@ struct udpct__wheel_node {
 	uint32_t next;
 };
 
+/*
+ * Peek callback: @idx will probably fire a few entries from now; its owner
+ * may prefetch what firing it will touch.  A hint only: it may come for an
+ * entry that is then cancelled, or more than once.
+ */
+typedef void (*udpct__wheel_peek_fn)(void *ctx, uint32_t idx);
+
 struct udpct__wheel {
 	struct udpct__wheel_node *nodes;	/* nnodes entries + nslots heads */
 	uint32_t nnodes;
 	uint32_t mask;				/* nslots - 1 */
 	uint64_t cur;				/* next tick to process */
+	udpct__wheel_peek_fn peek;		/* NULL after init */
 };
+
+/* Entries between the one peeked at and the one firing. */
+#define UDPCT__WHEEL_PEEK_AHEAD 8
 
 /*
  * Fire callback: @idx has been unlinked.  Return true when it expired (it

@@ -181,3 +181,52 @@ Test(timer_wheel, random_model_never_early_never_late)
 		}
 	}
 }
+
+struct peek_log {
+	int peeked_at[NODES];	/* fire count when peeked, -1: never */
+	int fired_at[NODES];
+	int fires;
+};
+
+static struct peek_log pl;
+
+static void
+peek_rec(void *ctx, uint32_t idx)
+{
+	(void)ctx;
+	if (pl.peeked_at[idx] < 0)
+		pl.peeked_at[idx] = pl.fires;
+}
+
+static bool
+fire_rec(void *ctx, uint32_t idx, uint64_t *rearm)
+{
+	pl.fired_at[idx] = pl.fires++;
+	return fire(ctx, idx, rearm);
+}
+
+/* The peek cursor runs UDPCT__WHEEL_PEEK_AHEAD entries ahead of firing. */
+Test(timer_wheel, peek_sees_each_entry_before_it_fires)
+{
+	const int n = 40, k = UDPCT__WHEEL_PEEK_AHEAD;
+	uint32_t i;
+
+	memset(pl.peeked_at, 0xff, sizeof(pl.peeked_at));
+	for (i = 0; i < (uint32_t)n; i++) {
+		udpct__wheel_arm(&w, i, 105);
+		m.deadline[i] = 105;
+	}
+	w.peek = peek_rec;
+	m.now = 105;
+	cr_assert_eq(udpct__wheel_advance(&w, 105, 0, fire_rec, &m, NULL),
+		     (uint32_t)n);
+	for (i = 0; i < (uint32_t)n; i++) {
+		if ((int)i < k) {
+			cr_assert_eq(pl.peeked_at[i], -1, "entry %u", i);
+			continue;
+		}
+		/* Peeked while entry i - k was about to fire. */
+		cr_assert_eq(pl.peeked_at[i], (int)i - k, "entry %u", i);
+		cr_assert_eq(pl.fired_at[i], (int)i, "entry %u", i);
+	}
+}
