@@ -6,6 +6,8 @@
  *
  *   udpct/classify_v4/N          IPv4, uniform popularity, checksum on
  *   udpct/classify_v4_nocsum/N   the same, UDPCT_CFG_NO_CHECKSUM
+ *   udpct/classify_v4_acct[_burst]/N  the same, UDPCT_CFG_ACCOUNTING:
+ *                                per-flow counters, a second record line
  *   udpct/classify_v4_zipf/N     IPv4, Zipf(0.99) popularity
  *   udpct/classify_v6/N          IPv6, uniform
  *   udpct/classify_v6_zipf/N     IPv6, Zipf(0.99)
@@ -50,6 +52,10 @@ static const struct classify_case cases[] = {
 	  false },
 	{ "udpct/classify_v4_zipf", 4, 0, BENCH_ZIPF, false },
 	{ "udpct/classify_v4_zipf_burst", 4, 0, BENCH_ZIPF, true },
+	{ "udpct/classify_v4_acct", 4, UDPCT_CFG_ACCOUNTING, BENCH_UNIFORM,
+	  false },
+	{ "udpct/classify_v4_acct_burst", 4, UDPCT_CFG_ACCOUNTING,
+	  BENCH_UNIFORM, true },
 	{ "udpct/classify_v6", 6, 0, BENCH_UNIFORM, false },
 	{ "udpct/classify_v6_burst", 6, 0, BENCH_UNIFORM, true },
 	{ "udpct/classify_v6_zipf", 6, 0, BENCH_ZIPF, false },

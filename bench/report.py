@@ -7,6 +7,7 @@
     bench/report.py table run.json              # Markdown, medians
     bench/report.py peers run.json              # peers: ns/op and ratio
                                                 # (peer time / udpct time)
+    bench/report.py ovs run.json                # the OVS-shaped cases
     bench/report.py plot -o perf.svg run.json [thp.json]
 
 Names are <system>/<operation>/<flows>.  Every figure is the median over
@@ -75,6 +76,7 @@ def fmt(ns):
 ORDER = [
     'udpct/classify_v4', 'udpct/classify_v4_burst', 'udpct/classify_v4_nocsum',
     'udpct/classify_v4_zipf', 'udpct/classify_v4_zipf_burst',
+    'udpct/classify_v4_acct', 'udpct/classify_v4_acct_burst',
     'udpct/classify_v6', 'udpct/classify_v6_burst', 'udpct/classify_v6_zipf',
     'udpct/classify_v4_1500', 'udpct/classify_v4_1500_nocsum',
     'udpct/scaling_v4/threads:1', 'udpct/scaling_v4/threads:2',
@@ -94,8 +96,8 @@ def row_order(op):
 
 def cmd_table(a):
     _, res = load(a.json)
-    ops = sorted({k[0] for k in res}, key=row_order)
     sizes = [s for s in SIZES if any(k[1] == s for k in res)]
+    ops = sorted({k[0] for k in res if k[1] in sizes}, key=row_order)
     print('| benchmark | ' + ' | '.join(size_label(s) for s in sizes) + ' |')
     print('|---|' + '---|' * len(sizes))
     for op in ops:
@@ -115,6 +117,19 @@ def cmd_counters(a):
         if extra:
             kv = ' '.join('%s=%.4g' % x for x in sorted(extra.items()))
             print('%s/%d %s' % (op, s, kv))
+
+
+def cmd_ovs(a):
+    """The cases shaped like Open vSwitch's own benchmarks (bench_ovs.c),
+    whose argument is a connection count, not a table size."""
+    _, res = load(a.json)
+    print('| benchmark | ns per item | Mpps |')
+    print('|---|---|---|')
+    for (op, n), (ns, b) in sorted(res.items()):
+        if op.startswith('udpct/ovs_'):
+            name = '/'.join([op.split('/')[0], op.split('/')[1], str(n)] +
+                            op.split('/')[2:])
+            print('| `%s` | %s | %.3g |' % (name, ns_str(ns), 1000.0 / ns))
 
 
 # Each peer row against the udpct row doing the same work.
@@ -215,13 +230,15 @@ def main():
     c.add_argument('json')
     p = sub.add_parser('peers', help='lookups of the peers vs udpct')
     p.add_argument('json')
+    o = sub.add_parser('ovs', help='the cases shaped like OVS benchmarks')
+    o.add_argument('json')
     g = sub.add_parser('plot', help='ns per packet against table size')
     g.add_argument('-o', '--output', required=True)
     g.add_argument('-t', '--title', action='append')
     g.add_argument('json', nargs='+')
     a = ap.parse_args()
     {'table': cmd_table, 'counters': cmd_counters, 'peers': cmd_peers,
-     'plot': cmd_plot}[a.cmd](a)
+     'ovs': cmd_ovs, 'plot': cmd_plot}[a.cmd](a)
 
 
 if __name__ == '__main__':
