@@ -113,6 +113,9 @@ void bench_mem_free(void *p, size_t size);
 
 /* Resident bytes of the process, and those in transparent huge pages. */
 size_t bench_rss_bytes(void);
+
+/* CLOCK_MONOTONIC in ns: wall-clock throughput of threaded cases. */
+uint64_t bench_mono_ns(void);
 size_t bench_thp_bytes(void);
 
 /* --- fixture (fixture.c) --- */

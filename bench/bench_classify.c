@@ -29,11 +29,9 @@
  * may overlap the cache misses of neighbouring calls as far as its
  * out-of-order window allows; bursts overlap them on purpose (prefetch).
  */
-#define _POSIX_C_SOURCE 200809L	/* clock_gettime */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench.h"
 
@@ -290,15 +288,6 @@ scaling_setup(uint32_t nflows, struct bench_fixture **fxp,
 	return NULL;
 }
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 bench_scaling(struct cbench_state *s, void *arg)
 {
@@ -328,7 +317,7 @@ bench_scaling(struct cbench_state *s, void *arg)
 	it = sl->items[k];
 	/* The first call waits for all threads (Google Benchmark barrier). */
 	go = cbench_keep_running_batch(s, BENCH_BATCH);
-	t0 = mono_ns();
+	t0 = bench_mono_ns();
 	while (go) {
 		for (i = 0; i < BENCH_BATCH; i += BENCH_BURST) {
 			udpct_classify_burst(t, it + pos + i, BENCH_BURST, now,
@@ -343,7 +332,7 @@ bench_scaling(struct cbench_state *s, void *arg)
 			pos = 0;
 		go = cbench_keep_running_batch(s, BENCH_BATCH);
 	}
-	ns = mono_ns() - t0;
+	ns = bench_mono_ns() - t0;
 	pthread_mutex_lock(&scaling_lock);
 	udpct_reader_unregister(r);
 	pthread_mutex_unlock(&scaling_lock);

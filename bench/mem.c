@@ -2,7 +2,7 @@
 /*
  * mem.c - memory for the benchmarks: the tables' allocation hooks (one
  * mmap per array, so RSS growth is the table's own), optional transparent
- * huge pages, and RSS readings.
+ * huge pages, and RSS readings; and the wall clock of the threaded cases.
  *
  * With --hugepages every mapping is 2 MiB-aligned and advised
  * MADV_HUGEPAGE (the machine's THP mode is "madvise"), and is pre-faulted
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -108,4 +109,13 @@ bench_thp_bytes(void)
 			break;
 	fclose(f);
 	return kb * 1024;
+}
+
+uint64_t
+bench_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
