@@ -57,15 +57,11 @@ static void
 peek(void *p, uint32_t idx)
 {
 	struct reap_ctx *c = p;
-	struct udpct_flow *f;
 	struct udpct__key k;
-	int i;
 
 	if (idx >= c->t->capacity)
 		return;
-	f = udpct__flow_at(c->t, idx);
-	for (i = 0; i < 5; i++)
-		k.w[i] = atomic_load_explicit(&f->key[i], RLX);
+	udpct__flow_key(udpct__flow_at(c->t, idx), &k);
 	udpct__index_prefetch_bucket(c->t,
 				     udpct__hash_key(c->t->secret, &k));
 }

@@ -51,11 +51,7 @@ udpct__key_match(const struct udpct_flow *f, const struct udpct__key *fwd,
 {
 	struct udpct__key k;
 
-	k.w[0] = atomic_load_explicit(&f->key[0], RLX);
-	k.w[1] = atomic_load_explicit(&f->key[1], RLX);
-	k.w[2] = atomic_load_explicit(&f->key[2], RLX);
-	k.w[3] = atomic_load_explicit(&f->key[3], RLX);
-	k.w[4] = atomic_load_explicit(&f->key[4], RLX);
+	udpct__flow_key(f, &k);
 	if (udpct__key_equal(&k, fwd)) {
 		*dir = UDPCT_DIR_ORIGINAL;
 		return true;

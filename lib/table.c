@@ -4,8 +4,8 @@
  * dumps and statistics.
  *
  * Every byte is allocated here, at creation, through the embedder's hooks:
- * the record pool, the index, the wheel, user data
- * and the pool's free stack.  After udpct_table_new() nothing allocates.
+ * the record pool, the index, the wheel, user data and the pool's free
+ * stack.  After udpct_table_new() nothing allocates.
  */
 #include <errno.h>
 #include <string.h>
@@ -277,10 +277,8 @@ udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f)
 {
 	uint32_t idx = udpct__flow_idx(t, f);
 	struct udpct__key key;
-	int i;
 
-	for (i = 0; i < 5; i++)
-		key.w[i] = atomic_load_explicit(&f->key[i], RLX);
+	udpct__flow_key(f, &key);
 	atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_DYING, RLX);
 	udpct__index_remove(t, udpct__hash_key(t->secret, &key), idx);
 }
@@ -317,8 +315,7 @@ udpct__flow_info(const struct udpct_table *t, const struct udpct_flow *f,
 	struct udpct__key key;
 	int i;
 
-	for (i = 0; i < 5; i++)
-		key.w[i] = atomic_load_explicit(&f->key[i], RLX);
+	udpct__flow_key(f, &key);
 	memset(info, 0, sizeof(*info));
 	udpct__key_tuple(&key, &info->tuple);
 	info->status = atomic_load_explicit(&f->status, RLX);

@@ -164,6 +164,17 @@ udpct__flow_idx(const struct udpct_table *t, const struct udpct_flow *f)
 			  t->rec_shift);
 }
 
+/* @f's key, original direction (written once, before publication). */
+static inline void
+udpct__flow_key(const struct udpct_flow *f, struct udpct__key *k)
+{
+	k->w[0] = atomic_load_explicit(&f->key[0], RLX);
+	k->w[1] = atomic_load_explicit(&f->key[1], RLX);
+	k->w[2] = atomic_load_explicit(&f->key[2], RLX);
+	k->w[3] = atomic_load_explicit(&f->key[3], RLX);
+	k->w[4] = atomic_load_explicit(&f->key[4], RLX);
+}
+
 /* @f's counters; only with UDPCT_CFG_ACCOUNTING. */
 static inline struct udpct__acct *
 udpct__acct(const struct udpct_flow *f)
