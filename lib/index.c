@@ -49,11 +49,20 @@ int
 udpct__index_insert(struct udpct_table *t, uint64_t hash, uint32_t idx,
 		    uint64_t now_ns)
 {
-	struct udpct__bucket *b1 = &t->buckets[udpct__bucket1(t, hash)];
+	uint32_t i1 = udpct__bucket1(t, hash);
+	struct udpct__bucket *b1 = &t->buckets[i1];
 	struct udpct__bucket *b2 = &t->buckets[udpct__bucket2(t, hash)];
 	uint64_t s = slot_make(hash, idx);
 
-	if (bucket_put(b1, s) || bucket_put(b2, s))
+	if (bucket_put(b1, s))
+		return 0;
+	/*
+	 * Before the entry is published in b2 (bucket_put's release store):
+	 * a reader that can see the entry sees the bit.
+	 */
+	atomic_fetch_or_explicit(&t->overflowed[i1 / 64], 1ull << (i1 % 64),
+				 RLX);
+	if (bucket_put(b2, s))
 		return 0;
 	if ((drop_bucket(t, b1, now_ns) && bucket_put(b1, s)) ||
 	    (drop_bucket(t, b2, now_ns) && bucket_put(b2, s)))

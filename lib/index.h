@@ -9,6 +9,12 @@
  * candidate buckets; entries never move, so a reader sees a key in one of
  * them or not at all.  One entry serves both directions (hash.h); the
  * record's original-direction key tells which direction matched.
+ *
+ * A key goes to its second bucket only when its first is full, which at
+ * the table's load is rare; a bit per bucket says "a key of mine went to
+ * its second bucket" (set before that entry is published, never cleared),
+ * so a lookup that misses in the first bucket reads the second only then:
+ * a new flow costs one bucket line, not two.
  */
 #ifndef UDPCT_INDEX_H
 #define UDPCT_INDEX_H
@@ -63,6 +69,13 @@ udpct__key_match(const struct udpct_flow *f, const struct udpct__key *fwd,
 	return false;
 }
 
+static inline bool
+udpct__overflowed(const struct udpct_table *t, uint32_t b)
+{
+	return atomic_load_explicit(&t->overflowed[b / 64], RLX) >> (b % 64) &
+	       1;
+}
+
 static inline struct udpct_flow *
 udpct__bucket_find(const struct udpct_table *t, const struct udpct__bucket *b,
 		   uint32_t tag, const struct udpct__key *fwd,
@@ -93,7 +106,7 @@ udpct__index_find(const struct udpct_table *t, uint64_t hash,
 
 	f = udpct__bucket_find(t, &t->buckets[b1], udpct__tag(hash), fwd, rev,
 			       dir);
-	if (f || b2 == b1)
+	if (f || b2 == b1 || !udpct__overflowed(t, b1))
 		return f;
 	return udpct__bucket_find(t, &t->buckets[b2], udpct__tag(hash), fwd,
 				  rev, dir);

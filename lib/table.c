@@ -125,6 +125,12 @@ flows_bytes(const struct udpct_table *t)
 	return (size_t)t->capacity << t->rec_shift;
 }
 
+static size_t
+overflowed_bytes(const struct udpct_table *t)
+{
+	return ((size_t)t->bucket_mask / 64 + 1) * 8;
+}
+
 static int
 alloc_arrays(struct udpct_table *t)
 {
@@ -135,6 +141,7 @@ alloc_arrays(struct udpct_table *t)
 	t->flows = udpct__alloc_zero(a, flows_bytes(t), 1u << t->rec_shift);
 	t->bucket_bytes = (size_t)nb * sizeof(*t->buckets);
 	t->buckets = udpct__alloc_zero(a, t->bucket_bytes, UDPCT_CACHE_LINE);
+	t->overflowed = udpct__alloc_zero(a, overflowed_bytes(t), 8);
 	t->free_stack = udpct__alloc_zero(a, (size_t)t->capacity * 4, 4);
 	t->exp = udpct__alloc_zero(a, (size_t)t->expect_max * sizeof(*t->exp),
 				   8);
@@ -149,7 +156,8 @@ alloc_arrays(struct udpct_table *t)
 	if (t->user_data_size)
 		t->user_data = udpct__alloc_zero(a, (size_t)t->capacity *
 						 t->user_data_size, 16);
-	if (!t->flows || !t->buckets || !t->free_stack || !wmem ||
+	if (!t->flows || !t->buckets || !t->overflowed || !t->free_stack ||
+	    !wmem ||
 	    !t->exp || !t->shards || !t->qsbr.ring ||
 	    (t->user_data_size && !t->user_data)) {
 		t->wheel.nodes = wmem;
@@ -172,6 +180,7 @@ free_arrays(struct udpct_table *t)
 
 	udpct__alloc_free(a, t->flows, flows_bytes(t));
 	udpct__alloc_free(a, t->buckets, t->bucket_bytes);
+	udpct__alloc_free(a, t->overflowed, overflowed_bytes(t));
 	udpct__alloc_free(a, t->free_stack, (size_t)t->capacity * 4);
 	udpct__alloc_free(a, t->exp, (size_t)t->expect_max * sizeof(*t->exp));
 	udpct__alloc_free(a, t->shards, UDPCT__SHARDS * sizeof(*t->shards));

@@ -99,6 +99,7 @@ struct udpct_table {
 	uint32_t rec_shift;		/* 6, or 7 with accounting */
 	uint8_t *user_data;
 	struct udpct__bucket *buckets;
+	_Atomic uint64_t *overflowed;	/* a bit per bucket: see index.h */
 	uint32_t bucket_mask;
 	uint32_t capacity;
 	uint32_t user_data_size;	/* stride, multiple of 16 */
