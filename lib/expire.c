@@ -15,12 +15,31 @@
 
 #include "index.h"
 
+#define PEEKED 16	/* > UDPCT__WHEEL_PEEK_AHEAD, a power of two */
+
 struct reap_ctx {
 	struct udpct_table *t;
 	uint64_t now_ns;
 	udpct_expire_fn fn;
 	void *arg;
+	/* Hashes peek() computed, by record index: fire uses them. */
+	struct {
+		uint32_t idx1;		/* record index + 1, 0: none */
+		uint64_t hash;
+	} peeked[PEEKED];
 };
+
+/* The hash of flow @idx's key, computed by peek() if it was. */
+static uint64_t
+flow_hash(struct reap_ctx *c, uint32_t idx, const struct udpct_flow *f)
+{
+	struct udpct__key k;
+
+	if (c->peeked[idx % PEEKED].idx1 == idx + 1)
+		return c->peeked[idx % PEEKED].hash;
+	udpct__flow_key(f, &k);
+	return udpct__hash_key(c->t->secret, &k);
+}
 
 /* Reap flow @idx if its deadline has passed, else re-file it. */
 static bool
@@ -37,7 +56,7 @@ fire_flow(struct reap_ctx *c, uint32_t idx, uint64_t *rearm_tick)
 		return false;
 	}
 	if (!(st & UDPCT_STATUS_DYING))
-		udpct__flow_unlink(t, f);
+		udpct__flow_unlink_hashed(t, f, flow_hash(c, idx, f));
 	if (c->fn) {
 		udpct__flow_info(t, f, &info);
 		c->fn(c->arg, &info, udpct__user_data(t, idx));
@@ -58,12 +77,15 @@ peek(void *p, uint32_t idx)
 {
 	struct reap_ctx *c = p;
 	struct udpct__key k;
+	uint64_t h;
 
 	if (idx >= c->t->capacity)
 		return;
 	udpct__flow_key(udpct__flow_at(c->t, idx), &k);
-	udpct__index_prefetch_bucket(c->t,
-				     udpct__hash_key(c->t->secret, &k));
+	h = udpct__hash_key(c->t->secret, &k);
+	udpct__index_prefetch_bucket(c->t, h);
+	c->peeked[idx % PEEKED].idx1 = idx + 1;
+	c->peeked[idx % PEEKED].hash = h;
 }
 
 /* Wheel nodes past the flows belong to expectations. */

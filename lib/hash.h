@@ -40,14 +40,14 @@ udpct__key_build(const struct udpct_tuple *t, struct udpct__key *fwd,
 	uint64_t meta = (uint64_t)t->zone << 32 | (uint64_t)t->family << 48 |
 			(uint64_t)t->proto << 56;
 
-	memcpy(&fwd->w[0], t->saddr, 16);
-	memcpy(&fwd->w[2], t->daddr, 16);
 	if (t->family == UDPCT_IPV4) {
 		/* Ignore whatever the caller left past an IPv4 address. */
-		fwd->w[0] &= 0xffffffffu;
-		fwd->w[1] = 0;
-		fwd->w[2] &= 0xffffffffu;
-		fwd->w[3] = 0;
+		memset(fwd->w, 0, 32);
+		memcpy(&fwd->w[0], t->saddr, 4);
+		memcpy(&fwd->w[2], t->daddr, 4);
+	} else {
+		memcpy(&fwd->w[0], t->saddr, 16);
+		memcpy(&fwd->w[2], t->daddr, 16);
 	}
 	fwd->w[4] = meta | (uint64_t)t->dport << 16 | t->sport;
 	rev->w[0] = fwd->w[2];
@@ -76,20 +76,29 @@ udpct__key_equal(const struct udpct__key *a, const struct udpct__key *b)
  * family and protocol: 40 bytes.
  */
 static inline uint64_t
-udpct__hash_v4(const uint8_t *secret, const struct udpct_tuple *t)
+udpct__hash_v4_parts(const uint8_t *secret, const uint8_t *saddr,
+		     uint16_t sport, const uint8_t *daddr, uint16_t dport,
+		     uint16_t zone, uint16_t family_proto)
 {
 	uint32_t sa, da;
 	uint64_t a, b, w[2];
 
-	memcpy(&sa, t->saddr, 4);
-	memcpy(&da, t->daddr, 4);
-	a = (uint64_t)sa << 16 | t->sport;
-	b = (uint64_t)da << 16 | t->dport;
-	w[0] = (a < b ? a : b) | (uint64_t)t->zone << 48;
-	w[1] = (a < b ? b : a) |
-	       (uint64_t)(t->family << 8 | t->proto) << 48;
+	memcpy(&sa, saddr, 4);
+	memcpy(&da, daddr, 4);
+	a = (uint64_t)sa << 16 | sport;
+	b = (uint64_t)da << 16 | dport;
+	w[0] = (a < b ? a : b) | (uint64_t)zone << 48;
+	w[1] = (a < b ? b : a) | (uint64_t)family_proto << 48;
 	return XXH3_64bits_withSecret(w, sizeof(w), secret,
 				      UDPCT__SECRET_SIZE);
+}
+
+static inline uint64_t
+udpct__hash_v4(const uint8_t *secret, const struct udpct_tuple *t)
+{
+	return udpct__hash_v4_parts(secret, t->saddr, t->sport, t->daddr,
+				    t->dport, t->zone,
+				    (uint16_t)(t->family << 8 | t->proto));
 }
 
 static inline uint64_t
@@ -130,12 +139,22 @@ udpct__key_tuple(const struct udpct__key *k, struct udpct_tuple *t)
 	memcpy(t->daddr, &k->w[2], 16);
 }
 
-/* The hash of a stored key: records keep no hash, writers recompute it. */
+/*
+ * The hash of a stored key: records keep no hash, writers recompute it.
+ * IPv4 straight from the key's words, IPv6 through the tuple.
+ */
 static inline uint64_t
 udpct__hash_key(const uint8_t *secret, const struct udpct__key *k)
 {
+	uint64_t m = k->w[4];
 	struct udpct_tuple t;
 
+	if ((uint8_t)(m >> 48) == UDPCT_IPV4)
+		return udpct__hash_v4_parts(
+			secret, (const uint8_t *)&k->w[0], (uint16_t)m,
+			(const uint8_t *)&k->w[2], (uint16_t)(m >> 16),
+			(uint16_t)(m >> 32),
+			(uint16_t)((m >> 48 & 0xff) << 8 | m >> 56));
 	udpct__key_tuple(k, &t);
 	return udpct__hash_tuple(secret, &t);
 }

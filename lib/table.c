@@ -280,16 +280,22 @@ udpct__flow_alloc(struct udpct_table *t)
 	return udpct__flow_at(t, t->free_stack[top - 1]);
 }
 
-/* Make @f unreachable for lookups.  Lock held. */
+/* Make @f, whose key hashes to @hash, unreachable for lookups.  Lock held. */
+void
+udpct__flow_unlink_hashed(struct udpct_table *t, struct udpct_flow *f,
+			  uint64_t hash)
+{
+	atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_DYING, RLX);
+	udpct__index_remove(t, hash, udpct__flow_idx(t, f));
+}
+
 void
 udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f)
 {
-	uint32_t idx = udpct__flow_idx(t, f);
 	struct udpct__key key;
 
 	udpct__flow_key(f, &key);
-	atomic_fetch_or_explicit(&f->status, UDPCT_STATUS_DYING, RLX);
-	udpct__index_remove(t, udpct__hash_key(t->secret, &key), idx);
+	udpct__flow_unlink_hashed(t, f, udpct__hash_key(t->secret, &key));
 }
 
 /* An unlinked flow leaves the wheel, loses its expectations, and waits

@@ -217,6 +217,8 @@ void *udpct__user_data(struct udpct_table *t, uint32_t idx);
 struct udpct_flow *udpct__flow_alloc(struct udpct_table *t);
 void udpct__flow_retire(struct udpct_table *t, struct udpct_flow *f);
 void udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f);
+void udpct__flow_unlink_hashed(struct udpct_table *t, struct udpct_flow *f,
+			       uint64_t hash);
 void udpct__flow_free_idx(struct udpct_table *t, uint32_t idx);
 
 static inline uint32_t

@@ -124,3 +124,24 @@ Test(hash, known_answer_ipv4)
 		     XXH3_64bits_withSecret(canon, sizeof(canon), secret_a,
 					    sizeof(secret_a)));
 }
+
+/* Writers hash a stored key (records keep no hash): the same value. */
+Test(hash, a_stored_key_hashes_like_its_tuple)
+{
+	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t b6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	struct udpct_tuple t[3];
+	struct udpct__key fwd, rev;
+	int i;
+
+	v4(&t[0], "192.0.2.1", 40000, "198.51.100.7", 53, 0);
+	v4(&t[1], "203.0.113.9", 53, "192.0.2.200", 1234, 7);
+	udpct_tuple_set_v6(&t[2], a6, 5353, b6, 53, 3);
+	for (i = 0; i < 3; i++) {
+		udpct__key_build(&t[i], &fwd, &rev);
+		cr_assert_eq(udpct__hash_key(secret_a, &fwd),
+			     udpct__hash_tuple(secret_a, &t[i]), "tuple %d", i);
+		cr_assert_eq(udpct__hash_key(secret_a, &rev),
+			     udpct__hash_tuple(secret_a, &t[i]), "tuple %d", i);
+	}
+}
