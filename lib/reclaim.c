@@ -16,8 +16,10 @@
  * (the store-buffering pattern), so a reader cannot come online unseen and
  * then find a record that is being reused.
  *
- * Retired records wait in a FIFO ring (tokens are increasing), so reclaim
- * stops at the first record that is not yet safe: O(records freed + readers).
+ * Retired records wait in a FIFO ring, so reclaim stops at the first
+ * record that is not yet safe: O(records freed + readers).  Since only a
+ * retire increments gp, the ring's tokens are consecutive and end at gp:
+ * it stores record indices only (4 bytes a flow, not 16).
  * With no reader registered, a table is used by one thread and records are
  * reused at once.
  */
@@ -47,16 +49,14 @@ void
 udpct__qsbr_retire(struct udpct_table *t, uint32_t idx)
 {
 	struct udpct__qsbr *q = &t->qsbr;
-	uint64_t token;
 
 	if (!atomic_load_explicit(&q->nreaders, memory_order_relaxed)) {
 		udpct__flow_free_idx(t, idx);
 		return;
 	}
 	/* Release: the unlink is visible to whoever reads the new gp. */
-	token = atomic_fetch_add_explicit(&q->gp, 1, memory_order_seq_cst) + 1;
-	q->ring[(q->head + q->count) % q->ring_size] =
-		(struct udpct__retired){ .idx = idx, .token = token };
+	atomic_fetch_add_explicit(&q->gp, 1, memory_order_seq_cst);
+	q->ring[(q->head + q->count) % q->ring_size] = idx;
 	q->count++;
 }
 
@@ -65,15 +65,19 @@ udpct__qsbr_reclaim(struct udpct_table *t)
 {
 	struct udpct__qsbr *q = &t->qsbr;
 	uint32_t n = 0;
-	uint64_t min;
+	uint64_t min, token;
 
 	if (!q->count)
 		return 0;
 	min = min_quiescent(q);
-	while (q->count && q->ring[q->head].token <= min) {
-		udpct__flow_free_idx(t, q->ring[q->head].idx);
+	/* The oldest entry's token; gp moves only under the lock we hold. */
+	token = atomic_load_explicit(&q->gp, memory_order_relaxed) -
+		q->count + 1;
+	while (q->count && token <= min) {
+		udpct__flow_free_idx(t, q->ring[q->head]);
 		q->head = (q->head + 1) % q->ring_size;
 		q->count--;
+		token++;
 		n++;
 	}
 	return n;

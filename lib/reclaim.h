@@ -20,17 +20,16 @@ struct udpct_reader {
 	bool used;			/* guarded by the table lock */
 } __attribute__((aligned(64)));
 
-/* A removed record waiting for its grace period. */
-struct udpct__retired {
-	uint32_t idx;
-	uint64_t token;
-};
-
 struct udpct__qsbr {
 	_Atomic uint64_t gp;		/* grace-period counter, from 1 */
 	_Atomic uint32_t nreaders;	/* registered readers */
 	struct udpct_reader readers[UDPCT_READERS_MAX];
-	struct udpct__retired *ring;	/* FIFO of retired records */
+	/*
+	 * FIFO of retired record indices.  Only a retire moves gp, by one, as
+	 * it appends, so the tokens are implicit: the newest entry's is gp,
+	 * the oldest's gp - count + 1.
+	 */
+	uint32_t *ring;
 	uint32_t ring_size;
 	uint32_t head;			/* next to reclaim */
 	uint32_t count;			/* entries in the ring */

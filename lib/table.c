@@ -149,7 +149,7 @@ alloc_arrays(struct udpct_table *t)
 				      UDPCT_CACHE_LINE);
 	t->qsbr.ring_size = t->capacity;
 	t->qsbr.ring = udpct__alloc_zero(a, (size_t)t->capacity *
-					 sizeof(*t->qsbr.ring), 8);
+					 sizeof(*t->qsbr.ring), 4);
 	t->wheel_bytes = udpct__wheel_mem_size(t->capacity + t->expect_max,
 					       wheel_slots(t->capacity));
 	wmem = udpct__alloc_zero(a, t->wheel_bytes, 8);

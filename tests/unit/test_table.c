@@ -1559,3 +1559,44 @@ Test(table, flush_removes_one_zone_or_every_flow_with_expectations)
 	cr_assert_eq(udpct_table_flush(NULL, NULL, NULL, NULL), -EINVAL);
 	udpct_table_free(t);
 }
+
+/*
+ * QSBR: a removed record is reused only after every registered reader has
+ * passed a quiescent state since its removal (lib/reclaim.c).
+ */
+Test(table, removed_records_wait_for_the_readers_quiescent_state)
+{
+	struct udpct_config cfg;
+	struct udpct_table *t;
+	struct udpct_reader *rd;
+	struct udpct_verdict v;
+	struct udpct_stats st;
+	struct pkt_spec s;
+	uint16_t i;
+
+	cfg_default(&cfg);
+	cfg.capacity = 4;
+	cfg.flags |= UDPCT_CFG_FULL_REFUSE;
+	t = table_from(&cfg);
+	cr_assert_eq(udpct_reader_register(t, &rd), 0);
+	for (i = 0; i < 4; i++)
+		open_flow(t, (uint16_t)(1000 + i), TH_T0);
+	cr_assert_eq(udpct_table_flush(t, NULL, NULL, NULL), 4);
+	/* The reader may still hold the four: none is reused. */
+	flow_spec(&s, 2000);
+	cr_assert_eq(th_classify(t, &s, TH_T0 + 1, &v), 0);
+	cr_assert_eq(v.state, UDPCT_INVALID);
+	cr_assert_eq(v.reason, UDPCT_REASON_TABLE_FULL);
+	udpct_reader_quiescent(rd);
+	for (i = 0; i < 4; i++)
+		open_flow(t, (uint16_t)(2000 + i), TH_T0 + 2);
+	ut_stats(t, &st);
+	cr_assert_eq(st.live, 4);
+	/* An offline reader holds nothing back. */
+	udpct_reader_offline(rd);
+	cr_assert_eq(udpct_table_flush(t, NULL, NULL, NULL), 4);
+	open_flow(t, 3000, TH_T0 + 3);
+	udpct_reader_online(rd);
+	udpct_reader_unregister(rd);
+	udpct_table_free(t);
+}
