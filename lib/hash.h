@@ -90,8 +90,8 @@ udpct__key_equal(const struct udpct__key *a, const struct udpct__key *b)
  * IPv4: each endpoint is the 48-bit value address << 16 | port (address in
  * network byte order as loaded); the smaller one first, and the top 16 bits
  * of the two words carry the zone and family/protocol: 16 bytes of XXH3.
- * IPv6: the endpoints (16-byte address, port) ordered by memcmp, then zone,
- * family and protocol: 40 bytes.
+ * IPv6: the endpoints (16-byte address, port) ordered as native 64-bit
+ * words, then ports, zone, family and protocol: 40 bytes.
  */
 static inline uint64_t
 udpct__hash_v4_parts(const uint8_t *secret, const uint8_t *saddr,
@@ -122,18 +122,23 @@ udpct__hash_v4(const uint8_t *secret, const struct udpct_tuple *t)
 static inline uint64_t
 udpct__hash_v6(const uint8_t *secret, const struct udpct_tuple *t)
 {
-	uint8_t buf[40];
-	int c = memcmp(t->saddr, t->daddr, 16);
-	bool swap = c > 0 || (c == 0 && t->sport > t->dport);
+	uint64_t s[2], d[2], w[5];
+	bool swap;
 
-	memcpy(buf, swap ? t->daddr : t->saddr, 16);
-	memcpy(buf + 16, swap ? t->saddr : t->daddr, 16);
-	memcpy(buf + 32, swap ? &t->dport : &t->sport, 2);
-	memcpy(buf + 34, swap ? &t->sport : &t->dport, 2);
-	memcpy(buf + 36, &t->zone, 2);
-	buf[38] = t->family;
-	buf[39] = t->proto;
-	return XXH3_64bits_withSecret(buf, sizeof(buf), secret,
+	memcpy(s, t->saddr, 16);
+	memcpy(d, t->daddr, 16);
+	/* Any total order of the endpoints will do: words, then ports. */
+	swap = s[0] != d[0] ? s[0] > d[0]
+	       : s[1] != d[1] ? s[1] > d[1] : t->sport > t->dport;
+	w[0] = swap ? d[0] : s[0];
+	w[1] = swap ? d[1] : s[1];
+	w[2] = swap ? s[0] : d[0];
+	w[3] = swap ? s[1] : d[1];
+	w[4] = (uint64_t)(swap ? t->dport : t->sport) |
+	       (uint64_t)(swap ? t->sport : t->dport) << 16 |
+	       (uint64_t)t->zone << 32 | (uint64_t)t->family << 48 |
+	       (uint64_t)t->proto << 56;
+	return XXH3_64bits_withSecret(w, sizeof(w), secret,
 				      UDPCT__SECRET_SIZE);
 }
 
