@@ -47,10 +47,10 @@ ut_accept(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now,
 	int rc;
 
 	cr_assert_eq(ut_classify(tab, s, now, &v), 0, "%s", what);
-	ut_state_dir_is(&v, st, dir, what);
+	ut_verdict_is(&v, st, dir, what);
 	rc = udpct_commit(tab, &v);
 	cr_assert_eq(rc, 0, "%s: udpct_commit() returned %d", what, rc);
-	cr_assert_not_null(v.flow, "%s", what);
+	cr_assert_not_null(v.flow, "%s: no flow after commit", what);
 	return v.flow;
 }
 

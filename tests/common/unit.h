@@ -70,7 +70,7 @@ void ut_verdict_is(const struct udpct_verdict *v, enum udpct_state st,
 		   enum udpct_dir dir, const char *what);
 
 /**
- * Classify @s at @now, ut_state_dir_is(), then udpct_commit(): the commit
+ * Classify @s at @now, ut_verdict_is(), then udpct_commit(): the commit
  * (and so any helper) must succeed and leave a flow.
  *
  * @return the flow.

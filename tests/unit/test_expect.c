@@ -52,22 +52,6 @@ invalid_is(const struct udpct_verdict *v, enum udpct_invalid_reason r,
 	cr_assert_null(v->flow, "%s", what);
 }
 
-/* Classify @s at @now, assert the verdict and commit (accept) it. */
-static struct udpct_flow *
-accept(struct udpct_table *tab, const struct pkt_spec *s, uint64_t now,
-       enum udpct_state st, enum udpct_dir dir, const char *what)
-{
-	struct udpct_verdict v;
-	int rc;
-
-	cr_assert_eq(ut_classify(tab, s, now, &v), 0, "%s", what);
-	ut_verdict_is(&v, st, dir, what);
-	rc = udpct_commit(tab, &v);
-	cr_assert_eq(rc, 0, "%s: udpct_commit() returned %d", what, rc);
-	cr_assert_not_null(v.flow, "%s: no flow after commit", what);
-	return v.flow;
-}
-
 /* ---- ICMP errors ------------------------------------------------------ */
 
 /* Classify an ICMP/ICMPv6 error and commit it (a no-op for errors). */
@@ -126,7 +110,7 @@ port_unreachable_for_tracked_flow_is_related_reply(uint8_t fam)
 
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_tuple(&a2b, 0, &want);
-	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	f = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &a2b, 0, q);
 	ut_stats(t, &st0);
 	icmp_at(t, &is, TH_T0 + TH_MSEC(10), &v);
@@ -152,7 +136,7 @@ port_unreachable_for_unknown_flow_is_invalid(uint8_t fam)
 
 	/* a flow exists, but not the quoted one (other source port) */
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
-	accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	pkt_spec_udp(&other, fam, h->a, 40001, h->b, 53);
 	unreach_about(&is, &other, 0, q);
 	icmp_at(t, &is, TH_T0 + 1, &v);
@@ -175,7 +159,7 @@ time_exceeded_from_any_host_is_related_reply(uint8_t fam)
 
 	/* a traceroute */
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 33434);
-	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "probe");
+	f = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "probe");
 	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
 		time_exceeded_about(&is, &a2b, from[i], q);
 		icmp_at(t, &is, TH_T0 + TH_MSEC(1 + i), &v);
@@ -202,12 +186,12 @@ error_about_reply_datagram_is_related_original(uint8_t fam)
 
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_reply(&b2a, &a2b);
-	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	f = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &b2a, 0, q);		/* A -> B, quoting B -> A */
 	icmp_at(t, &is, TH_T0 + 1, &v);
 	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "unreplied flow");
 	cr_assert_eq(v.flow, f);
-	accept(t, &b2a, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
+	ut_accept(t, &b2a, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
 	       "answer");
 	icmp_at(t, &is, TH_T0 + 3, &v);
 	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "replied flow");
@@ -230,7 +214,7 @@ error_to_other_than_quoted_sender_is_invalid(uint8_t fam)
 
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_reply(&b2a, &a2b);
-	accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &a2b, 0, q);
 	pkt_addr(is.daddr, fam, h->a2);			/* B -> A' */
 	icmp_at(t, &is, TH_T0 + 1, &v);
@@ -260,7 +244,7 @@ truncated_quote_4_udp_bytes_related_2_invalid(uint8_t fam)
 	uint8_t q[PKT_MAX];
 
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
-	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	f = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&is, &a2b, 8, q);
 	icmp_at(t, &is, TH_T0 + 1, &v);
 	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "8 bytes");
@@ -289,7 +273,7 @@ error_about_an_error_is_invalid(uint8_t fam)
 	size_t xn;
 
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
-	accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	unreach_about(&inner, &a2b, 0, q);		/* B -> A, RELATED */
 	icmp_at(t, &inner, TH_T0 + 1, &v);
 	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "the first error");
@@ -327,7 +311,7 @@ errors_neither_refresh_nor_set_seen_reply(uint8_t fam)
 
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
 	pkt_spec_reply(&b2a, &a2b);
-	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	f = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	ut_flow_info(t, f, &before);
 	for (i = 1; i <= 3; i++) {
 		unreach_about(&is, &a2b, 0, q);
@@ -349,7 +333,7 @@ errors_neither_refresh_nor_set_seen_reply(uint8_t fam)
 	cr_assert_eq(after.packets[1], 0);
 	cr_assert_eq(after.bytes[1], 0);
 	/* still unreplied: A's next datagram is NEW, B's is the first reply */
-	accept(t, &a2b, TH_T0 + TH_SEC(4), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &a2b, TH_T0 + TH_SEC(4), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "query after the errors");
 	cr_assert_eq(ut_classify(t, &b2a, TH_T0 + TH_SEC(5), &v), 0);
 	ut_verdict_is(&v, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY, "first reply");
@@ -373,7 +357,7 @@ errors_do_not_keep_a_flow_alive(uint8_t fam)
 	uint64_t now;
 
 	pkt_spec_udp(&a2b, fam, h->a, 40000, h->b, 53);
-	f = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
+	f = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "query");
 	ut_flow_info(t, f, &info);
 	unreach_about(&is, &a2b, 0, q);
 	for (now = TH_T0 + TH_SEC(5); now < info.deadline_ns;
@@ -403,7 +387,7 @@ error_quoting_an_expected_datagram_neither_matches_nor_consumes(uint8_t fam)
 	uint8_t q[PKT_MAX];
 
 	pkt_spec_udp(&a2b, fam, h->a, 3000, h->b, 69);
-	m = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "master");
+	m = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "master");
 	pkt_spec_udp(&data, fam, h->b, 4000, h->a, 3000);
 	memset(&e, 0, sizeof(e));
 	pkt_spec_tuple(&data, 0, &e.tuple);
@@ -415,7 +399,7 @@ error_quoting_an_expected_datagram_neither_matches_nor_consumes(uint8_t fam)
 	unreach_about(&is, &data, 0, q);
 	icmp_at(t, &is, TH_T0 + 1, &v);
 	invalid_is(&v, UDPCT_REASON_ICMP_UNKNOWN_FLOW, "error");
-	accept(t, &data, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &data, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "the expectation is still there");
 }
 TEST_BOTH(related_icmp,
@@ -434,7 +418,7 @@ error_about_an_expected_flow_is_related(uint8_t fam)
 	uint8_t q[PKT_MAX];
 
 	pkt_spec_udp(&a2b, fam, h->a, 3000, h->b, 69);
-	m = accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "master");
+	m = ut_accept(t, &a2b, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "master");
 	pkt_spec_udp(&data, fam, h->b, 4000, h->a, 3000);
 	memset(&e, 0, sizeof(e));
 	pkt_spec_tuple(&data, 0, &e.tuple);
@@ -442,14 +426,14 @@ error_about_an_expected_flow_is_related(uint8_t fam)
 	memset(e.mask.daddr, 0xff, 16);
 	e.mask.dport = 0xffff;
 	cr_assert_eq(udpct_expect(t, m, &e, TH_T0), 0);
-	c = accept(t, &data, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	c = ut_accept(t, &data, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 		   "expected flow");
 	unreach_about(&is, &data, 0, q);		/* A -> B about it */
 	icmp_at(t, &is, TH_T0 + 2, &v);
 	ut_verdict_is(&v, UDPCT_RELATED, UDPCT_DIR_REPLY, "error");
 	cr_assert_eq(v.flow, c);
 	/* and the child is still unreplied: RELATED */
-	accept(t, &data, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &data, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "expected flow again");
 }
 TEST_BOTH(related_icmp, error_about_an_expected_flow_is_related)
@@ -473,7 +457,7 @@ scene_init(struct scene *sc, uint8_t fam, uint64_t now)
 	sc->fam = fam;
 	sc->h = pkt_hosts(fam);
 	pkt_spec_udp(&sc->req, fam, sc->h->a, 3000, sc->h->b, 69);
-	sc->master = accept(t, &sc->req, now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	sc->master = ut_accept(t, &sc->req, now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 			    "master request");
 }
 
@@ -554,14 +538,14 @@ expected_flow_is_related_until_its_first_reply(uint8_t fam)
 	cr_assert_geq(info.deadline_ns, TH_T0 + 1 + TH_UDP_TIMEOUT);
 	cr_assert_leq(info.deadline_ns, TH_T0 + 1 + TH_UDP_TIMEOUT +
 		      TH_TICK_NS);
-	cr_assert_eq(accept(t, &d, TH_T0 + 2, UDPCT_RELATED,
+	cr_assert_eq(ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED,
 			    UDPCT_DIR_ORIGINAL, "again"), c);
-	cr_assert_eq(accept(t, &ack, TH_T0 + 3, UDPCT_ESTABLISHED,
+	cr_assert_eq(ut_accept(t, &ack, TH_T0 + 3, UDPCT_ESTABLISHED,
 			    UDPCT_DIR_REPLY, "first reply"), c);
-	cr_assert_eq(accept(t, &d, TH_T0 + 4, UDPCT_ESTABLISHED,
+	cr_assert_eq(ut_accept(t, &d, TH_T0 + 4, UDPCT_ESTABLISHED,
 			    UDPCT_DIR_ORIGINAL, "after the reply"), c);
 	/* > 2 s after creation: ASSURED, 120 s (spec 3.5) */
-	accept(t, &d, TH_T0 + TH_SEC(3), UDPCT_ESTABLISHED,
+	ut_accept(t, &d, TH_T0 + TH_SEC(3), UDPCT_ESTABLISHED,
 	       UDPCT_DIR_ORIGINAL, "3 s");
 	ut_flow_info(t, c, &info);
 	cr_assert_neq(info.status & UDPCT_STATUS_ASSURED, 0);
@@ -593,10 +577,10 @@ single_use_expectation_is_consumed_by_the_first_flow(uint8_t fam)
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d1, sc.h->b, 4000);
 	to_client(&sc, &d2, sc.h->b, 4001);
-	accept(t, &d1, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "first");
-	accept(t, &d2, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d1, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "first");
+	ut_accept(t, &d2, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "another port: the expectation is used up");
-	accept(t, &d1, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d1, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "the first flow stays RELATED");
 }
 TEST_BOTH(expect, single_use_expectation_is_consumed_by_the_first_flow)
@@ -618,14 +602,14 @@ permanent_expectation_serves_every_matching_flow(uint8_t fam)
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	for (p = 4000; p < 4005; p++) {
 		to_client(&sc, &d, sc.h->b, p);
-		accept(t, &d, TH_T0 + p, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		ut_accept(t, &d, TH_T0 + p, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 		       "permanent");
 	}
 	ut_stats(t, &st);
 	cr_assert_eq(st.expect_matched, 5);
 	/* until its timer */
 	to_client(&sc, &d, sc.h->b, 4005);
-	accept(t, &d, TH_T0 + TH_SEC(10) + TH_TICK_NS, UDPCT_NEW,
+	ut_accept(t, &d, TH_T0 + TH_SEC(10) + TH_TICK_NS, UDPCT_NEW,
 	       UDPCT_DIR_ORIGINAL, "after 10 s");
 }
 TEST_BOTH(expect, permanent_expectation_serves_every_matching_flow)
@@ -650,7 +634,7 @@ expectation_times_out_after_300s_by_default(uint8_t fam)
 	for (i = 0; i < 3; i++) {
 		pkt_spec_udp(&req[i], fam, h->a, (uint16_t)(3000 + i), h->b,
 			     69);
-		m[i] = accept(t, &req[i], TH_T0, UDPCT_NEW,
+		m[i] = ut_accept(t, &req[i], TH_T0, UDPCT_NEW,
 			      UDPCT_DIR_ORIGINAL, "master");
 		pkt_spec_udp(&d[i], fam, h->b, 4000, h->a,
 			     (uint16_t)(3000 + i));
@@ -666,19 +650,19 @@ expectation_times_out_after_300s_by_default(uint8_t fam)
 	for (now = TH_T0 + TH_SEC(20); now < TH_T0 + TH_SEC(300);
 	     now += TH_SEC(20)) {
 		for (i = 0; i < 3; i++)
-			accept(t, &req[i], now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+			ut_accept(t, &req[i], now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 			       "keepalive");
 		cr_assert_geq(udpct_table_advance(t, now, 0, NULL, NULL), 0);
 	}
-	accept(t, &d[0], TH_T0 + TH_SEC(300) - 1, UDPCT_RELATED,
+	ut_accept(t, &d[0], TH_T0 + TH_SEC(300) - 1, UDPCT_RELATED,
 	       UDPCT_DIR_ORIGINAL, "1 ns before 300 s");
 	/* without a reap in between: lookups alone see it gone */
-	accept(t, &d[1], TH_T0 + TH_SEC(300) + TH_TICK_NS, UDPCT_NEW,
+	ut_accept(t, &d[1], TH_T0 + TH_SEC(300) + TH_TICK_NS, UDPCT_NEW,
 	       UDPCT_DIR_ORIGINAL, "300 s + a tick, not reaped");
 	/* after a reap */
 	cr_assert_geq(udpct_table_advance(t, TH_T0 + TH_SEC(301), 0, NULL,
 					  NULL), 0);
-	accept(t, &d[2], TH_T0 + TH_SEC(301), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d[2], TH_T0 + TH_SEC(301), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "301 s, reaped");
 }
 TEST_BOTH(expect, expectation_times_out_after_300s_by_default)
@@ -701,11 +685,11 @@ recreating_an_identical_expectation_restarts_its_timer(uint8_t fam)
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0 + TH_SEC(8)), 0);
 	to_client(&sc, &d, sc.h->b, 4000);
-	accept(t, &d, TH_T0 + TH_SEC(15), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + TH_SEC(15), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "15 s: re-armed at 8 s for 10 s");
 	/* one expectation, not two: the next flow is NEW */
 	to_client(&sc, &d, sc.h->b, 4001);
-	accept(t, &d, TH_T0 + TH_SEC(16), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + TH_SEC(16), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "no second copy");
 	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 2);
@@ -728,7 +712,7 @@ Test(expect, rearmed_expectation_survives_the_reap_of_its_old_deadline)
 	cr_assert_geq(udpct_table_advance(t, TH_T0 + TH_SEC(12), 0, NULL,
 					  NULL), 0);
 	to_client(&sc, &d, sc.h->b, 4000);
-	accept(t, &d, TH_T0 + TH_SEC(18), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + TH_SEC(18), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "18 s");
 }
 
@@ -753,13 +737,13 @@ per_master_limit_replaces_the_oldest(uint8_t fam)
 			     "port %u", p);
 	}
 	to_client(&sc, &d, sc.h->b, 4000);
-	accept(t, &d, TH_T0 + TH_SEC(1), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + TH_SEC(1), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "the oldest (4000) was replaced");
 	to_client(&sc, &d, sc.h->b, 4001);
-	accept(t, &d, TH_T0 + TH_SEC(1), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + TH_SEC(1), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "4001 kept");
 	to_client(&sc, &d, sc.h->b, 4002);
-	accept(t, &d, TH_T0 + TH_SEC(1), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + TH_SEC(1), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "4002 kept");
 	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 3);
@@ -777,7 +761,7 @@ Test(expect, per_master_limit_does_not_touch_other_masters)
 
 	scene_init(&sc, UDPCT_IPV4, TH_T0);
 	pkt_spec_udp(&req2, UDPCT_IPV4, PKT_A4, 3001, PKT_B4, 69);
-	m2 = accept(t, &req2, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m2");
+	m2 = ut_accept(t, &req2, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m2");
 	exp_exact(&sc, &e, PKT_B4, 4000);
 	e.max_per_master = 1;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
@@ -785,7 +769,7 @@ Test(expect, per_master_limit_does_not_touch_other_masters)
 	e.tuple.dport = 3001;
 	cr_assert_eq(udpct_expect(t, m2, &e, TH_T0 + 1), 0);
 	to_client(&sc, &d, PKT_B4, 4000);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "the first master's expectation survived");
 }
 
@@ -804,7 +788,7 @@ Test(expect, per_master_limit_zero_means_no_limit)
 	}
 	for (p = 4000; p < 4010; p++) {
 		to_client(&sc, &d, PKT_B4, p);
-		accept(t, &d, TH_T0 + p, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+		ut_accept(t, &d, TH_T0 + p, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 		       "all ten");
 	}
 }
@@ -830,7 +814,7 @@ Test(expect, table_limit_is_enospc)
 	cfg.expect_max = 2;
 	cr_assert_eq(udpct_table_new(&cfg, &small), 0);
 	pkt_spec_v4(&req, PKT_A4, 3000, PKT_B4, 69);
-	m = accept(small, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m");
+	m = ut_accept(small, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m");
 	memset(&e, 0, sizeof(e));
 	pkt_spec_v4(&d, PKT_B4, 4000, PKT_A4, 3000);
 	pkt_spec_tuple(&d, 0, &e.tuple);
@@ -851,12 +835,12 @@ Test(expect, table_limit_is_enospc)
 	e.tuple.sport = 4001;
 	cr_assert_eq(udpct_expect(small, m, &e, TH_T0 + 1), 0);
 	/* consume one: room for the third */
-	accept(small, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(small, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "4000");
 	e.tuple.sport = 4002;
 	cr_assert_eq(udpct_expect(small, m, &e, TH_T0 + 3), 0);
 	pkt_spec_v4(&d, PKT_B4, 4002, PKT_A4, 3000);
-	accept(small, &d, TH_T0 + 4, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(small, &d, TH_T0 + 4, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "4002");
 	udpct_table_free(small);
 }
@@ -878,7 +862,7 @@ Test(expect, per_master_replacement_makes_room_in_a_full_table)
 	cfg.expect_max = 1;
 	cr_assert_eq(udpct_table_new(&cfg, &small), 0);
 	pkt_spec_v4(&req, PKT_A4, 3000, PKT_B4, 69);
-	m = accept(small, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m");
+	m = ut_accept(small, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m");
 	memset(&e, 0, sizeof(e));
 	pkt_spec_v4(&d, PKT_B4, 4000, PKT_A4, 3000);
 	pkt_spec_tuple(&d, 0, &e.tuple);
@@ -891,7 +875,7 @@ Test(expect, per_master_replacement_makes_room_in_a_full_table)
 	e.tuple.sport = 4001;
 	cr_assert_eq(udpct_expect(small, m, &e, TH_T0), 0);
 	pkt_spec_v4(&d, PKT_B4, 4001, PKT_A4, 3000);
-	accept(small, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(small, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "4001");
 	udpct_table_free(small);
 }
@@ -913,7 +897,7 @@ overlap_with_another_master_is_ebusy(uint8_t fam)
 	scene_init(&sc, fam, TH_T0);
 	/* same client port */
 	pkt_spec_udp(&req2, fam, h->a, 3000, h->b, 6969);
-	m2 = accept(t, &req2, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m2");
+	m2 = ut_accept(t, &req2, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m2");
 	exp_any_port(&sc, &e);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	cr_assert_eq(udpct_expect(t, m2, &e, TH_T0), -EBUSY, "identical");
@@ -927,9 +911,9 @@ overlap_with_another_master_is_ebusy(uint8_t fam)
 	cr_assert_eq(udpct_expect(t, m2, &o, TH_T0), 0, "disjoint");
 	/* the first master's expectation is unharmed */
 	to_client(&sc, &d, h->b, 4000);
-	accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "B");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "B");
 	to_client(&sc, &d, h->b2, 4000);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "B2");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "B2");
 }
 TEST_BOTH(expect, overlap_with_another_master_is_ebusy)
 
@@ -950,21 +934,21 @@ any_source_port_mask(uint8_t fam)
 	e.flags = UDPCT_EXPECT_PERMANENT;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d, h->b, 1);
-	accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 1");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 1");
 	to_client(&sc, &d, h->b, 65535);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "port 65535");
 	to_client(&sc, &d, h->b, 0);
-	accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 0");
+	ut_accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 0");
 	/* the source address stays exact */
 	to_client(&sc, &d, h->b2, 4000);
-	accept(t, &d, TH_T0 + 4, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other host");
+	ut_accept(t, &d, TH_T0 + 4, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other host");
 	/* the destination port stays exact */
 	pkt_spec_udp(&d, fam, h->b, 4000, h->a, 3001);
-	accept(t, &d, TH_T0 + 5, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other port");
+	ut_accept(t, &d, TH_T0 + 5, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other port");
 	/* the destination address stays exact */
 	pkt_spec_udp(&d, fam, h->b, 4000, h->a2, 3000);
-	accept(t, &d, TH_T0 + 6, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other dst");
+	ut_accept(t, &d, TH_T0 + 6, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other dst");
 }
 TEST_BOTH(expect, any_source_port_mask)
 
@@ -982,13 +966,13 @@ Test(expect, ipv4_source_address_mask_matches_the_subnet)
 	e.flags = UDPCT_EXPECT_PERMANENT;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d, "198.51.100.7", 137);
-	accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, ".7");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, ".7");
 	to_client(&sc, &d, "198.51.100.254", 137);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, ".254");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, ".254");
 	to_client(&sc, &d, "198.51.101.7", 137);
-	accept(t, &d, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "off /24");
+	ut_accept(t, &d, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "off /24");
 	to_client(&sc, &d, "198.51.100.8", 138);
-	accept(t, &d, TH_T0 + 4, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "port 138");
+	ut_accept(t, &d, TH_T0 + 4, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "port 138");
 }
 
 Test(expect, ipv4_host_bits_of_the_tuple_are_masked_out)
@@ -1004,7 +988,7 @@ Test(expect, ipv4_host_bits_of_the_tuple_are_masked_out)
 	memset(e.mask.saddr, 0xff, 3);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d, "198.51.100.9", 137);
-	accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, ".9");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, ".9");
 }
 
 Test(expect, ipv6_source_prefix_mask_matches_the_prefix)
@@ -1020,12 +1004,12 @@ Test(expect, ipv6_source_prefix_mask_matches_the_prefix)
 	e.flags = UDPCT_EXPECT_PERMANENT;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d, "2001:db8:2::7", 5000);
-	accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "::7");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "::7");
 	to_client(&sc, &d, "2001:db8:2:0:ffff::1", 5000);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "in the /64");
 	to_client(&sc, &d, "2001:db8:2:1::7", 5000);
-	accept(t, &d, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "off /64");
+	ut_accept(t, &d, TH_T0 + 3, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "off /64");
 }
 
 /* Masking the source completely: any host, any port, to A:3000. */
@@ -1042,9 +1026,9 @@ Test(expect, fully_wildcarded_source_matches_any_sender)
 	e.flags = UDPCT_EXPECT_PERMANENT;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d, PKT_R4, 7);
-	accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "R");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "R");
 	to_client(&sc, &d, PKT_B4_2, 9);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "B2");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "B2");
 }
 
 /* An expectation matches in its own zone only (the master's). */
@@ -1100,13 +1084,13 @@ expectations_die_when_the_master_is_reaped(uint8_t fam)
 	cr_assert_eq(udpct_table_advance(t, TH_T0 + TH_SEC(29), 0, NULL,
 					 NULL), 0);
 	to_client(&sc, &d, sc.h->b, 4000);
-	accept(t, &d, TH_T0 + TH_SEC(29), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + TH_SEC(29), UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "master alive");
 	/* the master (30 s, unreplied) is reaped at its deadline */
 	cr_assert_eq(udpct_table_advance(t, info.deadline_ns, 0, NULL, NULL),
 		     1);
 	to_client(&sc, &d, sc.h->b, 4001);
-	accept(t, &d, info.deadline_ns, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, info.deadline_ns, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "master reaped: no expectation");
 }
 TEST_BOTH(expect, expectations_die_when_the_master_is_reaped)
@@ -1131,10 +1115,10 @@ expired_but_unreaped_master_still_has_its_expectations(uint8_t fam)
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	ut_flow_info(t, sc.master, &info);
 	to_client(&sc, &d, sc.h->b, 4000);
-	accept(t, &d, info.deadline_ns + TH_MSEC(300), UDPCT_RELATED,
+	ut_accept(t, &d, info.deadline_ns + TH_MSEC(300), UDPCT_RELATED,
 	       UDPCT_DIR_ORIGINAL, "0.3 s after the master's deadline");
 	/* the master itself is gone for lookups */
-	accept(t, &sc.req, info.deadline_ns + TH_MSEC(400), UDPCT_NEW,
+	ut_accept(t, &sc.req, info.deadline_ns + TH_MSEC(400), UDPCT_NEW,
 	       UDPCT_DIR_ORIGINAL, "the request again is a new flow");
 }
 TEST_BOTH(expect, expired_but_unreaped_master_still_has_its_expectations)
@@ -1156,7 +1140,7 @@ Test(expect, early_dropped_master_loses_its_expectations)
 	cfg.capacity = 1;
 	cr_assert_eq(udpct_table_new(&cfg, &tiny), 0);
 	pkt_spec_v4(&req, PKT_A4, 3000, PKT_B4, 69);
-	m = accept(tiny, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m");
+	m = ut_accept(tiny, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "m");
 	memset(&e, 0, sizeof(e));
 	pkt_spec_v4(&d, PKT_B4, 4000, PKT_A4, 3000);
 	pkt_spec_tuple(&d, 0, &e.tuple);
@@ -1169,7 +1153,7 @@ Test(expect, early_dropped_master_loses_its_expectations)
 	 * if it lands in its eviction range; keep trying other tuples */
 	for (p = 1; p < 2000; p++) {
 		pkt_spec_v4(&fill, PKT_A4_2, p, PKT_B4_2, 53);
-		accept(tiny, &fill, TH_T0 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		ut_accept(tiny, &fill, TH_T0 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		       "filler");
 		ut_stats(tiny, &st);
 		if (st.early_drop)
@@ -1179,7 +1163,7 @@ Test(expect, early_dropped_master_loses_its_expectations)
 	/* the filler now occupies the only slot; make room by expiry */
 	cr_assert_geq(udpct_table_advance(tiny, TH_T0 + TH_SEC(40), 0, NULL,
 					  NULL), 0);
-	accept(tiny, &d, TH_T0 + TH_SEC(40), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(tiny, &d, TH_T0 + TH_SEC(40), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "the evicted master's expectation is gone");
 	udpct_table_free(tiny);
 }
@@ -1235,7 +1219,7 @@ invalid_or_dropped_packets_consume_a_single_use_expectation(uint8_t fam)
 			break;
 		}
 		to_client(&sc, &d, h->b, (uint16_t)(4000 + round));
-		accept(t, &d, TH_T0 + 20 + round, UDPCT_NEW,
+		ut_accept(t, &d, TH_T0 + 20 + round, UDPCT_NEW,
 		       UDPCT_DIR_ORIGINAL, "the valid one after it");
 	}
 }
@@ -1272,7 +1256,7 @@ packets_without_ports_consume_nothing(uint8_t fam)
 		    "first fragment");
 	cr_assert_eq(v.reason, UDPCT_REASON_FRAGMENT);
 	to_client(&sc, &d, h->b, 4000);
-	accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "the expectation is still there");
 }
 TEST_BOTH(expect, packets_without_ports_consume_nothing)
@@ -1294,7 +1278,7 @@ Test(expect, permanent_expectation_survives_a_dropped_first_packet)
 		    "dropped");
 	classify_at(&d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, &v,
 		    "dropped again");
-	accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "accepted");
 }
 
@@ -1311,10 +1295,10 @@ Test(expect, packets_of_existing_flows_ignore_expectations)
 	exp_any_port(&sc, &e);
 	e.flags = UDPCT_EXPECT_PERMANENT;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
-	accept(t, &r, TH_T0 + 1, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
+	ut_accept(t, &r, TH_T0 + 1, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
 	       "the master's reply matches the expectation's mask too");
 	to_client(&sc, &d, PKT_B4, 4000);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "child");
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "child");
 	ut_stats(t, &st);
 	cr_assert_eq(st.expect_matched, 1);
 }
@@ -1340,7 +1324,7 @@ Test(expect, table_without_expectations_never_matches)
 		pkt_spec_udp(&s, p & 1 ? UDPCT_IPV4 : UDPCT_IPV6,
 			     p & 1 ? PKT_B4_2 : PKT_B6_2, p,
 			     p & 1 ? PKT_A4_2 : PKT_A6_2, 3000);
-		accept(t, &s, TH_T0 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		ut_accept(t, &s, TH_T0 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		       "miss");
 	}
 	ut_stats(t, &st);
@@ -1352,10 +1336,10 @@ Test(expect, table_without_expectations_never_matches)
 	exp_exact(&sc, &e, PKT_B4_2, 9);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0 + 300), 0);
 	to_client(&sc, &s, PKT_B4_2, 9);
-	accept(t, &s, TH_T0 + 301, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "used");
+	ut_accept(t, &s, TH_T0 + 301, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "used");
 	for (p = 1; p <= 50; p++) {
 		to_client(&sc, &s, PKT_B4_2, (uint16_t)(9 + p));
-		accept(t, &s, TH_T0 + 400 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+		ut_accept(t, &s, TH_T0 + 400 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		       "after");
 	}
 	ut_stats(t, &st);
@@ -1395,7 +1379,7 @@ Test(expect, expect_rejects_bad_arguments)
 	other = th_table(0, 64);
 	cr_assert_not_null(other);
 	pkt_spec_v4(&s, PKT_A4, 3000, PKT_B4, 69);
-	foreign = accept(other, &s, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	foreign = ut_accept(other, &s, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 			 "foreign");
 	cr_assert_eq(udpct_expect(t, foreign, &e, TH_T0), -EINVAL,
 		     "master of another table");
@@ -1453,13 +1437,13 @@ Test(expect, set_timeout_shortens_and_lengthens_a_flow)
 	/* reaped at 3 s, not 30 s */
 	cr_assert_eq(udpct_table_advance(t, TH_T0 + TH_SEC(3) + TH_TICK_NS, 0,
 					 NULL, NULL), 1);
-	accept(t, &r, TH_T0 + TH_SEC(4), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &r, TH_T0 + TH_SEC(4), UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "the reply after 3 s finds nothing");
 	scene_init(&sc, UDPCT_IPV6, TH_T0 + TH_SEC(10));
 	cr_assert_eq(udpct_flow_set_timeout(t, sc.master, TH_SEC(100),
 					    TH_T0 + TH_SEC(10)), 0);
 	pkt_spec_reply(&r, &sc.req);
-	accept(t, &r, TH_T0 + TH_SEC(90), UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
+	ut_accept(t, &r, TH_T0 + TH_SEC(90), UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
 	       "80 s later, still there");
 }
 
@@ -1565,7 +1549,7 @@ custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 	/* classified but dropped: not run */
 	cr_assert_eq(ut_classify(t, &req, TH_T0, &v), 0);
 	cr_assert_eq(r.calls, 0, "classify alone never runs a helper");
-	f = accept(t, &req, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	f = ut_accept(t, &req, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		   "request");
 	cr_assert_eq(r.calls, 1);
 	cr_assert_eq(r.tab[0], t);
@@ -1579,14 +1563,14 @@ custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 	ut_flow_info(t, f, &info);
 	cr_assert_str_eq(info.helper, "custom");
 
-	accept(t, &rep, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
+	ut_accept(t, &rep, TH_T0 + 2, UDPCT_ESTABLISHED, UDPCT_DIR_REPLY,
 	       "reply");
 	cr_assert_eq(r.calls, 2);
 	cr_assert_eq(r.dir[1], UDPCT_DIR_REPLY);
 	cr_assert_eq(r.len[1], 3);
 	cr_assert_eq(r.flow[1], f);
 
-	accept(t, &req, TH_T0 + 3, UDPCT_ESTABLISHED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &req, TH_T0 + 3, UDPCT_ESTABLISHED, UDPCT_DIR_ORIGINAL,
 	       "request again");
 	cr_assert_eq(r.calls, 3);
 
@@ -1605,14 +1589,14 @@ custom_helper_sees_every_accepted_packet_with_its_payload(uint8_t fam)
 
 	/* a flow to another port has no helper */
 	pkt_spec_udp(&other, fam, h->a, 40000, h->b, 5001);
-	f = accept(t, &other, TH_T0 + 6, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	f = ut_accept(t, &other, TH_T0 + 6, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 		   "port 5001");
 	cr_assert_eq(r.calls, 3);
 	ut_flow_info(t, f, &info);
 	cr_assert_null(info.helper);
 	/* nor does a flow *from* port 5000 (attachment is by dport) */
 	pkt_spec_udp(&other, fam, h->b, 5000, h->a2, 40000);
-	accept(t, &other, TH_T0 + 7, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &other, TH_T0 + 7, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "from port 5000");
 	cr_assert_eq(r.calls, 3);
 }
@@ -1629,7 +1613,7 @@ Test(helper, custom_helper_sees_an_empty_payload_as_length_0)
 	cr_assert_eq(udpct_helper_register(t, &hh), 0);
 	pkt_spec_v4(&req, PKT_A4, 40000, PKT_B4, 5000);
 	req.payload_len = 0;
-	accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "empty");
+	ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "empty");
 	cr_assert_eq(r.calls, 1);
 	cr_assert_eq(r.len[0], 0);
 }
@@ -1753,10 +1737,10 @@ Test(helper, helper_attaches_by_port_zone_and_family)
 	cr_assert_eq(udpct_helper_register(t, &h4), 0);
 	cr_assert_eq(udpct_helper_register(t, &h6z), 0);
 	pkt_spec_v6(&s, PKT_A6, 40000, PKT_B6, 5000);
-	accept(t, &s, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "v6 zone 0");
+	ut_accept(t, &s, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "v6 zone 0");
 	cr_assert_eq(r4.calls + r6.calls, 0);
 	pkt_spec_v4(&s, PKT_A4, 40000, PKT_B4, 5000);
-	accept(t, &s, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "v4 zone 0");
+	ut_accept(t, &s, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "v4 zone 0");
 	cr_assert_eq(r4.calls, 1);
 	pkt_addr(a6, UDPCT_IPV6, PKT_A6);
 	pkt_addr(b6, UDPCT_IPV6, PKT_B6);
@@ -1782,13 +1766,13 @@ Test(helper, helper_attaches_only_to_flows_created_after_registration)
 
 	pkt_spec_v4(&before, PKT_A4, 40000, PKT_B4, 5000);
 	pkt_spec_v4(&after, PKT_A4, 40001, PKT_B4, 5000);
-	accept(t, &before, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "before");
+	ut_accept(t, &before, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "before");
 	rec_helper(&hh, &r, "custom", 5000);
 	cr_assert_eq(udpct_helper_register(t, &hh), 0);
-	accept(t, &before, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &before, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "before, again");
 	cr_assert_eq(r.calls, 0);
-	accept(t, &after, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "after");
+	ut_accept(t, &after, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "after");
 	cr_assert_eq(r.calls, 1);
 }
 
@@ -1833,11 +1817,11 @@ Test(helper, helper_created_expectation_makes_the_announced_flow_related)
 	pkt_spec_v4(&req, PKT_A4, 40000, PKT_B4, 5000);
 	req.payload = ask;
 	req.payload_len = sizeof(ask);
-	accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "request");
+	ut_accept(t, &req, TH_T0, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "request");
 	pkt_spec_v4(&d, PKT_B4, 8081, PKT_A4, 40000);
-	accept(t, &d, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "port 8081");
+	ut_accept(t, &d, TH_T0 + 1, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "port 8081");
 	pkt_spec_v4(&d, PKT_B4, 8080, PKT_A4, 40000);
-	accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
+	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "port 8080");
 	ut_stats(t, &st);
 	cr_assert_eq(st.expect_new, 1);
