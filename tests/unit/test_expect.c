@@ -577,7 +577,8 @@ single_use_expectation_is_consumed_by_the_first_flow(uint8_t fam)
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d1, sc.h->b, 4000);
 	to_client(&sc, &d2, sc.h->b, 4001);
-	ut_accept(t, &d1, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "first");
+	ut_accept(t, &d1, TH_T0 + 1,
+		  UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "first");
 	ut_accept(t, &d2, TH_T0 + 2, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
 	       "another port: the expectation is used up");
 	ut_accept(t, &d1, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
@@ -650,8 +651,8 @@ expectation_times_out_after_300s_by_default(uint8_t fam)
 	for (now = TH_T0 + TH_SEC(20); now < TH_T0 + TH_SEC(300);
 	     now += TH_SEC(20)) {
 		for (i = 0; i < 3; i++)
-			ut_accept(t, &req[i], now, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
-			       "keepalive");
+			ut_accept(t, &req[i], now, UDPCT_NEW,
+				  UDPCT_DIR_ORIGINAL, "keepalive");
 		cr_assert_geq(udpct_table_advance(t, now, 0, NULL, NULL), 0);
 	}
 	ut_accept(t, &d[0], TH_T0 + TH_SEC(300) - 1, UDPCT_RELATED,
@@ -934,18 +935,22 @@ any_source_port_mask(uint8_t fam)
 	e.flags = UDPCT_EXPECT_PERMANENT;
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0), 0);
 	to_client(&sc, &d, h->b, 1);
-	ut_accept(t, &d, TH_T0 + 1, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 1");
+	ut_accept(t, &d, TH_T0 + 1,
+		  UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 1");
 	to_client(&sc, &d, h->b, 65535);
 	ut_accept(t, &d, TH_T0 + 2, UDPCT_RELATED, UDPCT_DIR_ORIGINAL,
 	       "port 65535");
 	to_client(&sc, &d, h->b, 0);
-	ut_accept(t, &d, TH_T0 + 3, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 0");
+	ut_accept(t, &d, TH_T0 + 3,
+		  UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "port 0");
 	/* the source address stays exact */
 	to_client(&sc, &d, h->b2, 4000);
-	ut_accept(t, &d, TH_T0 + 4, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other host");
+	ut_accept(t, &d, TH_T0 + 4,
+		  UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other host");
 	/* the destination port stays exact */
 	pkt_spec_udp(&d, fam, h->b, 4000, h->a, 3001);
-	ut_accept(t, &d, TH_T0 + 5, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other port");
+	ut_accept(t, &d, TH_T0 + 5,
+		  UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other port");
 	/* the destination address stays exact */
 	pkt_spec_udp(&d, fam, h->b, 4000, h->a2, 3000);
 	ut_accept(t, &d, TH_T0 + 6, UDPCT_NEW, UDPCT_DIR_ORIGINAL, "other dst");
@@ -1336,7 +1341,8 @@ Test(expect, table_without_expectations_never_matches)
 	exp_exact(&sc, &e, PKT_B4_2, 9);
 	cr_assert_eq(udpct_expect(t, sc.master, &e, TH_T0 + 300), 0);
 	to_client(&sc, &s, PKT_B4_2, 9);
-	ut_accept(t, &s, TH_T0 + 301, UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "used");
+	ut_accept(t, &s, TH_T0 + 301,
+		  UDPCT_RELATED, UDPCT_DIR_ORIGINAL, "used");
 	for (p = 1; p <= 50; p++) {
 		to_client(&sc, &s, PKT_B4_2, (uint16_t)(9 + p));
 		ut_accept(t, &s, TH_T0 + 400 + p, UDPCT_NEW, UDPCT_DIR_ORIGINAL,
