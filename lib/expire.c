@@ -128,23 +128,6 @@ udpct_table_advance(struct udpct_table *t, uint64_t now_ns, uint32_t budget,
 	return n;
 }
 
-/* Remove a linked flow for good, telling the caller first.  Lock held. */
-static void
-flush_one(struct udpct_table *t, struct udpct_flow *f, udpct_expire_fn fn,
-	  void *arg)
-{
-	uint32_t idx = udpct__flow_idx(t, f);
-	struct udpct_flow_info info;
-
-	if (fn) {
-		udpct__flow_info(t, f, &info);
-		fn(arg, &info, udpct__user_data(t, idx));
-	}
-	udpct__flow_unlink(t, f);
-	udpct__flow_retire(t, f);
-	t->wstats.flushed++;
-}
-
 UDPCT_EXPORT int
 udpct_table_flush(struct udpct_table *t, const uint16_t *zone,
 		  udpct_expire_fn fn, void *arg)
@@ -168,7 +151,8 @@ udpct_table_flush(struct udpct_table *t, const uint16_t *zone,
 		if (zone && (uint16_t)(atomic_load_explicit(&f->key[4], RLX) >>
 				       32) != *zone)
 			continue;
-		flush_one(t, f, fn, arg);
+		udpct__flow_remove(t, f, fn, arg);
+		t->wstats.flushed++;
 		n++;
 	}
 	if (zone)

@@ -92,21 +92,6 @@ udpct__index_remove(struct udpct_table *t, uint64_t hash, uint32_t idx)
 		bucket_del(&t->buckets[udpct__bucket2(t, hash)], idx);
 }
 
-/* Remove @f for good, telling the embedder first. */
-static void
-evict(struct udpct_table *t, struct udpct_flow *f)
-{
-	struct udpct_flow_info info;
-
-	if (t->evict_fn) {
-		udpct__flow_info(t, f, &info);
-		t->evict_fn(t->evict_arg, &info,
-			    udpct__user_data(t, udpct__flow_idx(t, f)));
-	}
-	udpct__flow_unlink(t, f);
-	udpct__flow_retire(t, f);
-}
-
 static uint32_t
 drop_bucket(struct udpct_table *t, struct udpct__bucket *b, uint64_t now_ns)
 {
@@ -128,7 +113,7 @@ drop_bucket(struct udpct_table *t, struct udpct__bucket *b, uint64_t now_ns)
 		} else {
 			continue;
 		}
-		evict(t, f);
+		udpct__flow_remove(t, f, t->evict_fn, t->evict_arg);
 		dropped++;
 	}
 	return dropped;

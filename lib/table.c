@@ -311,6 +311,21 @@ udpct__flow_retire(struct udpct_table *t, struct udpct_flow *f)
 	udpct__qsbr_retire(t, idx);
 }
 
+/* Remove linked flow @f for good, telling @fn (if any) first.  Lock held. */
+void
+udpct__flow_remove(struct udpct_table *t, struct udpct_flow *f,
+		   udpct_expire_fn fn, void *arg)
+{
+	struct udpct_flow_info info;
+
+	if (fn) {
+		udpct__flow_info(t, f, &info);
+		fn(arg, &info, udpct__user_data(t, udpct__flow_idx(t, f)));
+	}
+	udpct__flow_unlink(t, f);
+	udpct__flow_retire(t, f);
+}
+
 /* No reader can see record @idx any more.  Lock held. */
 void
 udpct__flow_free_idx(struct udpct_table *t, uint32_t idx)

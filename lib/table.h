@@ -220,6 +220,8 @@ void udpct__flow_unlink(struct udpct_table *t, struct udpct_flow *f);
 void udpct__flow_unlink_hashed(struct udpct_table *t, struct udpct_flow *f,
 			       uint64_t hash);
 void udpct__flow_free_idx(struct udpct_table *t, uint32_t idx);
+void udpct__flow_remove(struct udpct_table *t, struct udpct_flow *f,
+			udpct_expire_fn fn, void *arg);
 
 static inline uint32_t
 udpct__expect_n(const struct udpct_table *t)
